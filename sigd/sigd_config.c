@@ -1,0 +1,139 @@
+#include "sigd_config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage[] =
+	"usage: sigd [-f] [-l addr] [-p port] [-L logfile] [-P pidfile]\n"
+	"            [--ccd endpoint] [--node-id name] [--wss_socket host:port:cert:key]\n"
+	"  -f               stay in the foreground\n"
+	"  -l addr          listen address (default: all IPv4 and IPv6 addresses)\n"
+	"  -p port          SIP UDP port (default 5060)\n"
+	"  -L logfile       stdout/stderr when daemonized\n"
+	"  -P pidfile       pid file when daemonized\n"
+	"  --ccd endpoint   ZeroMQ endpoint of ccd (default " SIGD_DEFAULT_CCD ")\n"
+	"  --node-id name   this node's id, unique among the nodes of one ccd\n"
+	"                   (default: sigd-<hostname>-<port>)\n"
+	"Logging: SIPLOG_BEND, SIPLOG_LVL, SIPLOG_LOGFILE_FILE as in Sippy.\n";
+
+enum { OPT_CCD = 256, OPT_NODE_ID, OPT_WSS, OPT_HELP, OPT_VERSION };
+
+static const struct option long_options[] = {
+	{ "ccd", required_argument, NULL, OPT_CCD },
+	{ "node-id", required_argument, NULL, OPT_NODE_ID },
+	{ "wss_socket", required_argument, NULL, OPT_WSS },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static bool parse_port(const char *s, uint16_t *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || v < 1 || v > 65535)
+		return false;
+	*out = (uint16_t)v;
+	return true;
+}
+
+/* ZeroMQ routing ids must be non-empty, at most 255 bytes, and must not
+ * start with a zero byte; we also keep them printable so logs and the
+ * control socket can show them. */
+static bool valid_node_id(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= SIGD_NODE_ID_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] <= ' ' || s[i] > '~')
+			return false;
+	return true;
+}
+
+enum sigd_config_result sigd_config_parse(struct sigd_config *cfg, int argc, char **argv,
+					  char *err, size_t errsz)
+{
+	const char *node_id = NULL;
+	int c;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->port = SIGD_DEFAULT_PORT;
+	cfg->ccd_endpoint = SIGD_DEFAULT_CCD;
+	opterr = 0;
+	optind = 1;
+
+	while ((c = getopt_long(argc, argv, ":fl:p:L:P:", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			cfg->foreground = true;
+			break;
+		case 'l':
+			/* Sippy's wildcard spellings all mean "every address". */
+			if (strcmp(optarg, "*") && strcmp(optarg, "0.0.0.0") && strcmp(optarg, "::"))
+				cfg->listen_addr = optarg;
+			break;
+		case 'p':
+			if (!parse_port(optarg, &cfg->port)) {
+				snprintf(err, errsz, "invalid port '%s' (-p takes 1..65535)", optarg);
+				return SIGD_CONFIG_ERROR;
+			}
+			break;
+		case 'L':
+			cfg->logfile = optarg;
+			break;
+		case 'P':
+			cfg->pidfile = optarg;
+			break;
+		case OPT_CCD:
+			cfg->ccd_endpoint = optarg;
+			break;
+		case OPT_NODE_ID:
+			node_id = optarg;
+			break;
+		case OPT_WSS:
+			cfg->wss_socket = optarg;
+			break;
+		case OPT_HELP:
+			fputs(usage, stdout);
+			return SIGD_CONFIG_EXIT_OK;
+		case OPT_VERSION:
+			printf("sigd " TANDEM_VERSION "\n");
+			return SIGD_CONFIG_EXIT_OK;
+		case ':':
+			snprintf(err, errsz, "option '%s' needs a value", argv[optind - 1]);
+			return SIGD_CONFIG_ERROR;
+		default:
+			snprintf(err, errsz, "unknown option '%s' (see sigd --help)", argv[optind - 1]);
+			return SIGD_CONFIG_ERROR;
+		}
+	}
+	if (optind < argc) {
+		snprintf(err, errsz, "unexpected argument '%s' (see sigd --help)", argv[optind]);
+		return SIGD_CONFIG_ERROR;
+	}
+	if (cfg->wss_socket) {
+		snprintf(err, errsz, "--wss_socket is not supported yet");
+		return SIGD_CONFIG_ERROR;
+	}
+	if (node_id) {
+		if (!valid_node_id(node_id)) {
+			snprintf(err, errsz, "invalid --node-id '%s' (1..%d printable characters, no spaces)",
+				 node_id, SIGD_NODE_ID_MAX - 1);
+			return SIGD_CONFIG_ERROR;
+		}
+		strcpy(cfg->node_id, node_id);
+	} else {
+		char host[40] = "localhost";
+
+		gethostname(host, sizeof(host) - 1);
+		host[sizeof(host) - 1] = '\0';
+		snprintf(cfg->node_id, sizeof(cfg->node_id), "sigd-%s-%u", host, cfg->port);
+	}
+	return SIGD_CONFIG_OK;
+}

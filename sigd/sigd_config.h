@@ -1,0 +1,39 @@
+/*
+ * sigd_config.h - sigd's command line, parsed once into a typed struct.
+ *
+ * Options follow Sippy's transport options so operators can reuse their
+ * command lines: -f -l -p -L -P --wss_socket, plus --ccd and --node-id for
+ * the link to the call-control daemon.
+ */
+#ifndef TANDEM_SIGD_CONFIG_H
+#define TANDEM_SIGD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SIGD_DEFAULT_PORT	5060
+#define SIGD_DEFAULT_CCD	"tcp://127.0.0.1:5555"
+#define SIGD_NODE_ID_MAX	64
+
+struct sigd_config {
+	bool foreground;		/* -f */
+	const char *listen_addr;	/* -l; NULL = all IPv4 and IPv6 addresses */
+	uint16_t port;			/* -p */
+	const char *logfile;		/* -L: stdout/stderr when daemonized */
+	const char *pidfile;		/* -P */
+	const char *wss_socket;		/* --wss_socket=host:port:cert:key */
+	const char *ccd_endpoint;	/* --ccd: ZeroMQ endpoint of ccd's ROUTER */
+	char node_id[SIGD_NODE_ID_MAX];	/* --node-id: ZeroMQ routing id, unique per node */
+};
+
+enum sigd_config_result {
+	SIGD_CONFIG_OK,
+	SIGD_CONFIG_EXIT_OK,	/* --help or --version printed */
+	SIGD_CONFIG_ERROR,	/* err holds one line */
+};
+
+enum sigd_config_result sigd_config_parse(struct sigd_config *cfg, int argc, char **argv,
+					  char *err, size_t errsz);
+
+#endif
