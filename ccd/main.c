@@ -1,25 +1,22 @@
 /*
  * ccd - the call-control daemon: one call controller per call between the
- * legs that sigd nodes own. See docs/ARCHITECTURE.md.
+ * legs that sigd nodes own. See docs/ARCHITECTURE.md and ccd.h.
  */
 #include <event2/event.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <zmq.h>
 
+#include "call.h"
+#include "ccd.h"
 #include "ccd_config.h"
 #include "daemon.h"
 #include "log.h"
-
-struct ccd {
-	struct ccd_config cfg;
-	struct event_base *base;
-	void *zctx;
-	void *router;
-	struct event *sig_ev[3];
-};
+#include "nodes.h"
+#include "route.h"
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
@@ -44,12 +41,57 @@ static void fail(const char *fmt, const char *detail)
 	exit(1);
 }
 
+static void static_route(struct ccd *cd)
+{
+	struct route_error rerr;
+	char err[256];
+
+	if (route_parse(&cd->static_route, pl_from_str(cd->cfg.static_route), &rerr) < 0) {
+		snprintf(err, sizeof(err), "invalid static route '%.64s': %s", cd->cfg.static_route, rerr.reason);
+		fail("%s", err);
+	}
+	if (route_resolve(&cd->static_route, err, sizeof(err)) < 0)
+		fail("static route: %s", err);
+}
+
+/*
+ * ZeroMQ's I/O threads do not survive fork(), so the real socket is made
+ * after detaching. A bind that would fail (address in use or not ours) is
+ * still reported to whoever started us: a throw-away context tries it
+ * first, in the parent.
+ */
+static void probe_bind(const char *endpoint)
+{
+	void *ctx = zmq_ctx_new(), *s = ctx ? zmq_socket(ctx, ZMQ_ROUTER) : NULL;
+	int linger = 0, rc;
+	char err[256];
+
+	if (!s)
+		fail("%s", "cannot create a ZeroMQ context");
+	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger));
+	rc = zmq_bind(s, endpoint);
+	snprintf(err, sizeof(err), "cannot bind %s: %s", endpoint, zmq_strerror(zmq_errno()));
+	zmq_close(s);
+	zmq_ctx_term(ctx);
+	if (rc < 0)
+		fail("%s", err);
+}
+
+static uint64_t random_instance(void)
+{
+	uint64_t v = 0;
+
+	while (v == 0)
+		if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v))
+			fail("%s", "getrandom failed");
+	return v;
+}
+
 int main(int argc, char **argv)
 {
 	static struct ccd cd;
 	static const int sigs[] = { SIGINT, SIGTERM, SIGUSR1 };
 	char err[256];
-	int linger = 200;
 
 	switch (ccd_config_parse(&cd.cfg, argc, argv, err, sizeof(err))) {
 	case CCD_CONFIG_OK:
@@ -61,51 +103,42 @@ int main(int argc, char **argv)
 	}
 	if (log_init("ccd") < 0)
 		fail("cannot open log file: %s", getenv("SIPLOG_LOGFILE_FILE"));
-
-	/* ZeroMQ's I/O threads do not survive fork(): detach first, but try the
-	 * bind before, so a bad endpoint still reaches whoever started us. */
+	static_route(&cd);
 	if (!cd.cfg.foreground) {
-		void *probe_ctx = zmq_ctx_new(), *probe = zmq_socket(probe_ctx, ZMQ_ROUTER);
-		int probe_rc;
-
-		zmq_setsockopt(probe, ZMQ_LINGER, &linger, sizeof(linger));
-		probe_rc = zmq_bind(probe, cd.cfg.bind);
-		snprintf(err, sizeof(err), "cannot bind %s: %s", cd.cfg.bind, zmq_strerror(zmq_errno()));
-		zmq_close(probe);
-		zmq_ctx_term(probe_ctx);
-		if (probe_rc < 0)
-			fail("%s", err);
+		probe_bind(cd.cfg.bind);
 		if (daemon_detach(cd.cfg.logfile, cd.cfg.pidfile, err, sizeof(err)) < 0)
 			fail("%s", err);
-	}
-	cd.zctx = zmq_ctx_new();
-	cd.router = zmq_socket(cd.zctx, ZMQ_ROUTER);
-	/* A bounded linger: the default (-1) makes zmq_ctx_term() wait forever
-	 * for a peer that will never read. */
-	zmq_setsockopt(cd.router, ZMQ_LINGER, &linger, sizeof(linger));
-	if (zmq_bind(cd.router, cd.cfg.bind) < 0) {
-		snprintf(err, sizeof(err), "cannot bind %s: %s", cd.cfg.bind, zmq_strerror(zmq_errno()));
+	} else if (cd.cfg.pidfile && daemon_pidfile_open(cd.cfg.pidfile, err, sizeof(err)) < 0) {
 		fail("%s", err);
 	}
-	if (cd.cfg.foreground && cd.cfg.pidfile && daemon_pidfile_open(cd.cfg.pidfile, err, sizeof(err)) < 0)
-		fail("%s", err);
 	signal(SIGPIPE, SIG_IGN);
 
+	cd.instance = random_instance();
+	cd.heartbeat_ms = CCD_HEARTBEAT_MS;
+	cd.linger_ms = CCD_LINGER_MS;
 	cd.base = event_base_new();
-	if (!cd.base)
+	cd.zctx = zmq_ctx_new();
+	if (!cd.base || !cd.zctx)
 		fail("%s", "cannot create the event loop");
+	if (calls_init(&cd) < 0)
+		fail("%s", "no memory for the call table");
+	if (nodes_open(&cd, err, sizeof(err)) < 0)
+		fail("%s", err);
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
 		cd.sig_ev[i] = evsignal_new(cd.base, sigs[i], on_signal, &cd);
 		event_add(cd.sig_ev[i], NULL);
 	}
-	LOGI(PL_NULL, "ccd %s bound to %s, static route %s", TANDEM_VERSION, cd.cfg.bind,
-	     cd.cfg.static_route);
+	LOGI(PL_NULL, "ccd %s bound to %s, instance %016llx, static route %s", TANDEM_VERSION, cd.cfg.bind,
+	     (unsigned long long)cd.instance, cd.cfg.static_route);
 
 	event_base_dispatch(cd.base);
 
+	LOGI(PL_NULL, "calls: %llu total, %llu active at exit", (unsigned long long)cd.stats.calls_total,
+	     (unsigned long long)cd.stats.calls_active);
+	calls_free(&cd);
+	nodes_close(&cd);
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		event_free(cd.sig_ev[i]);
-	zmq_close(cd.router);
 	zmq_ctx_term(cd.zctx);
 	event_base_free(cd.base);
 	log_close();

@@ -1,38 +1,25 @@
 /*
  * sigd - the signaling daemon: SIP transports, parser, transactions, one
  * UA state machine per call leg. See docs/ARCHITECTURE.md.
+ *
+ * main() only wires the rooms together, in the order each needs the
+ * previous one: sockets, event loop, transport, transactions, legs, the
+ * link to ccd; and takes them down in reverse.
  */
 #include <event2/event.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/socket.h>
+#include <sys/random.h>
 
 #include "daemon.h"
+#include "dispatch.h"
+#include "leg.h"
+#include "link.h"
 #include "log.h"
-#include "sigd_config.h"
-#include "udp.h"
-
-struct sigd {
-	struct sigd_config cfg;
-	struct event_base *base;
-	struct sigd_udp udp;
-	struct event *udp_ev[SIGD_UDP_MAX_SOCKETS];
-	struct event *sig_ev[3];
-	unsigned long datagrams_in;
-};
-
-/* Until the SIP receive path lands, datagrams are drained and counted so
- * the socket never fills up. */
-static void on_udp_readable(evutil_socket_t fd, short what, void *arg)
-{
-	struct sigd *sd = arg;
-	char buf[65536];
-
-	(void)what;
-	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0)
-		sd->datagrams_in++;
-}
+#include "sigd.h"
+#include "transport.h"
+#include "tsx.h"
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
@@ -61,6 +48,7 @@ int main(int argc, char **argv)
 {
 	static struct sigd sd;
 	static const int sigs[] = { SIGINT, SIGTERM, SIGUSR1 };
+	struct event *sig_ev[sizeof(sigs) / sizeof(sigs[0])];
 	char err[256];
 
 	switch (sigd_config_parse(&sd.cfg, argc, argv, err, sizeof(err))) {
@@ -82,27 +70,43 @@ int main(int argc, char **argv)
 	if (sd.cfg.foreground && sd.cfg.pidfile && daemon_pidfile_open(sd.cfg.pidfile, err, sizeof(err)) < 0)
 		fail("%s", err);
 	signal(SIGPIPE, SIG_IGN);
+	if (getrandom(&sd.instance, sizeof(sd.instance), 0) != sizeof(sd.instance))
+		sd.instance = (uint64_t)sigd_now_us();
 
 	sd.base = event_base_new();
 	if (!sd.base)
 		fail("%s", "cannot create the event loop");
-	for (int i = 0; i < sd.udp.nfd; i++) {
-		sd.udp_ev[i] = event_new(sd.base, sd.udp.fd[i], EV_READ | EV_PERSIST, on_udp_readable, &sd);
-		event_add(sd.udp_ev[i], NULL);
-	}
+	if (transport_init(&sd) < 0)
+		fail("%s", "cannot set up the UDP transport");
+	/* T4 stays at RFC 3261's 5 s: it bounds how long the network keeps a
+	 * message, which does not shrink with a faster round trip. */
+	const struct tsx_timers timers = { .t1_ms = sd.cfg.t1_ms, .t2_ms = sd.cfg.t2_ms, .t4_ms = 5000 };
+	if (tsx_layer_init(&sd, &sigd_dispatch_ops, &timers) < 0)
+		fail("%s", "cannot set up the transaction layer");
+	if (legs_init(&sd) < 0)
+		fail("%s", "cannot set up the call legs");
+	struct leg_timers leg_tm = *legs_timers(&sd);
+	leg_tm.t1_ms = sd.cfg.t1_ms;
+	leg_tm.t2_ms = sd.cfg.t2_ms;
+	leg_tm.linger_ms = 64 * sd.cfg.t1_ms;
+	legs_set_timers(&sd, &leg_tm);
+	if (link_init(&sd) < 0)
+		fail("cannot set up the link to ccd at %s", sd.cfg.ccd_endpoint);
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-		sd.sig_ev[i] = evsignal_new(sd.base, sigs[i], on_signal, &sd);
-		event_add(sd.sig_ev[i], NULL);
+		sig_ev[i] = evsignal_new(sd.base, sigs[i], on_signal, &sd);
+		event_add(sig_ev[i], NULL);
 	}
 	LOGI(PL_NULL, "sigd %s node %s listening on %s:%u, ccd at %s", TANDEM_VERSION, sd.cfg.node_id,
 	     sd.cfg.listen_addr ? sd.cfg.listen_addr : "*", sd.cfg.port, sd.cfg.ccd_endpoint);
 
 	event_base_dispatch(sd.base);
 
-	for (int i = 0; i < sd.udp.nfd; i++)
-		event_free(sd.udp_ev[i]);
+	link_free(&sd);
+	legs_free(&sd);
+	tsx_layer_free(&sd);
+	transport_free(&sd);
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		event_free(sd.sig_ev[i]);
+		event_free(sig_ev[i]);
 	sigd_udp_close(&sd.udp);
 	event_base_free(sd.base);
 	log_close();

@@ -17,14 +17,19 @@ static const char usage[] =
 	"  --ccd endpoint   ZeroMQ endpoint of ccd (default " SIGD_DEFAULT_CCD ")\n"
 	"  --node-id name   this node's id, unique among the nodes of one ccd\n"
 	"                   (default: sigd-<hostname>-<port>)\n"
+	"  --t1 ms          SIP timer T1, the round-trip estimate (default 500, RFC 3261);\n"
+	"                   transaction timeouts and the 32 s linger of ended legs are 64*T1\n"
+	"  --t2 ms          SIP timer T2, the cap of retransmission intervals (default 4000)\n"
 	"Logging: SIPLOG_BEND, SIPLOG_LVL, SIPLOG_LOGFILE_FILE as in Sippy.\n";
 
-enum { OPT_CCD = 256, OPT_NODE_ID, OPT_WSS, OPT_HELP, OPT_VERSION };
+enum { OPT_CCD = 256, OPT_NODE_ID, OPT_WSS, OPT_T1, OPT_T2, OPT_HELP, OPT_VERSION };
 
 static const struct option long_options[] = {
 	{ "ccd", required_argument, NULL, OPT_CCD },
 	{ "node-id", required_argument, NULL, OPT_NODE_ID },
 	{ "wss_socket", required_argument, NULL, OPT_WSS },
+	{ "t1", required_argument, NULL, OPT_T1 },
+	{ "t2", required_argument, NULL, OPT_T2 },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -56,6 +61,17 @@ static bool valid_node_id(const char *s)
 	return true;
 }
 
+static bool parse_ms(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || v < (long)min || v > (long)max)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
 enum sigd_config_result sigd_config_parse(struct sigd_config *cfg, int argc, char **argv,
 					  char *err, size_t errsz)
 {
@@ -65,6 +81,8 @@ enum sigd_config_result sigd_config_parse(struct sigd_config *cfg, int argc, cha
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->port = SIGD_DEFAULT_PORT;
 	cfg->ccd_endpoint = SIGD_DEFAULT_CCD;
+	cfg->t1_ms = 500;
+	cfg->t2_ms = 4000;
 	opterr = 0;
 	optind = 1;
 
@@ -99,6 +117,18 @@ enum sigd_config_result sigd_config_parse(struct sigd_config *cfg, int argc, cha
 		case OPT_WSS:
 			cfg->wss_socket = optarg;
 			break;
+		case OPT_T1:
+			if (!parse_ms(optarg, 10, 10000, &cfg->t1_ms)) {
+				snprintf(err, errsz, "invalid --t1 '%s' (10..10000 ms)", optarg);
+				return SIGD_CONFIG_ERROR;
+			}
+			break;
+		case OPT_T2:
+			if (!parse_ms(optarg, 100, 64000, &cfg->t2_ms)) {
+				snprintf(err, errsz, "invalid --t2 '%s' (100..64000 ms)", optarg);
+				return SIGD_CONFIG_ERROR;
+			}
+			break;
 		case OPT_HELP:
 			fputs(usage, stdout);
 			return SIGD_CONFIG_EXIT_OK;
@@ -115,6 +145,10 @@ enum sigd_config_result sigd_config_parse(struct sigd_config *cfg, int argc, cha
 	}
 	if (optind < argc) {
 		snprintf(err, errsz, "unexpected argument '%s' (see sigd --help)", argv[optind]);
+		return SIGD_CONFIG_ERROR;
+	}
+	if (cfg->t2_ms < cfg->t1_ms) {
+		snprintf(err, errsz, "--t2 (%u ms) must not be smaller than --t1 (%u ms)", cfg->t2_ms, cfg->t1_ms);
 		return SIGD_CONFIG_ERROR;
 	}
 	if (cfg->wss_socket) {

@@ -25,6 +25,8 @@ struct sigd_config {
 	const char *wss_socket;		/* --wss_socket=host:port:cert:key */
 	const char *ccd_endpoint;	/* --ccd: ZeroMQ endpoint of ccd's ROUTER */
 	char node_id[SIGD_NODE_ID_MAX];	/* --node-id: ZeroMQ routing id, unique per node */
+	uint32_t t1_ms;			/* --t1: RFC 3261 T1, the RTT estimate (500) */
+	uint32_t t2_ms;			/* --t2: cap of retransmission intervals (4000) */
 };
 
 enum sigd_config_result {

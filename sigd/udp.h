@@ -9,9 +9,14 @@
 
 #define SIGD_UDP_MAX_SOCKETS 2
 
+struct sigd_transport;
+
 struct sigd_udp {
 	int fd[SIGD_UDP_MAX_SOCKETS];
 	int nfd;
+	/* The transport's state (transport.c): receive buffers, the socket
+	 * addresses, the local address cache. */
+	struct sigd_transport *tp;
 };
 
 /*

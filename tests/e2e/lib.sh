@@ -149,8 +149,12 @@ TB_SIPP_TIMEOUT=${TB_SIPP_TIMEOUT:-30s}
 # The name of ccd's log ($W/NAME.log), which tb_check_no_legs reads; a
 # test that restarts ccd names the new one.
 TB_CCD_LOG=${TB_CCD_LOG:-ccd}
-# Extra options for the daemons (for example shorter timers).
-TB_SIGD_OPTS=${TB_SIGD_OPTS:-}
+# sigd's T1 in the tests: 50 ms makes 64*T1 (transaction timeouts and the
+# linger of ended legs) 3.2 s, so every test can afford to wait until all
+# state is gone. call_no_answer keeps RFC 3261's 500 ms (it exports TB_T1).
+TB_T1=${TB_T1:-50}
+# Extra options for the daemons.
+TB_SIGD_OPTS=${TB_SIGD_OPTS:---t1 $TB_T1}
 TB_CCD_OPTS=${TB_CCD_OPTS:-}
 # Each sipp gets its own control and media ports (sipp's defaults collide).
 TB_SIPP_NEXT_PORT=8800
@@ -227,8 +231,10 @@ tb_sipp_scenario() {
 
 # tb_sipp NAME SCENARIO LOCAL_PORT [REMOTE] [SIPP ARGS...]: start sipp in
 # the background in $W/NAME/ (its counts and error-codes files land there)
-# with statistics, counts, error, message and screen traces on; the PID is
-# in $TB_PID. Use tb_uas / tb_uac.
+# with statistics, counts, error, message, log and screen traces on; the
+# PID is in $TB_PID. Use tb_uas / tb_uac. The scenarios' checks are <ereg
+# check_it="true"> actions (a mismatch fails the call); each then logs what
+# it matched to logs.log (sipp also refuses a variable used only once).
 tb_sipp() {
 	tb_n=$1 tb_sc=$2 tb_lp=$3 tb_rem=$4
 	shift 4
@@ -348,11 +354,10 @@ tb_uas_done() {
 	tb_sipp_check "$1" "$TB_RC" "$tb_want" "$2" "${3:-0}"
 }
 
-# tb_tool NAME: the path of a helper built from tests/tools/NAME.c (`make
-# test` builds them; alone: make $BUILD/tools/NAME).
-tb_tool() {
+# tb_need_tool NAME: $BUILD/tools/NAME, built from tests/tools/NAME.c, is
+# there (`make test` builds the tools; alone: make $BUILD/tools/NAME).
+tb_need_tool() {
 	[ -x "$BUILD/tools/$1" ] || fail "$BUILD/tools/$1 is not built (make $BUILD/tools/$1)"
-	echo "$BUILD/tools/$1"
 }
 
 # tb_stat_sum NAME COLUMN...: the sum of several tb_stat counters (e.g. the
@@ -435,23 +440,21 @@ tb_open_legs() {
 	echo "${tb_l:-? ?} ${tb_c:-? ?}"
 }
 
-# How long a finished leg lingers (RFC 3261 64*T1 = 32 s) plus a margin.
-TB_LINGER=${TB_LINGER:-40}
+# How long a finished leg lingers (64*T1) plus a margin.
+TB_LINGER=${TB_LINGER:-$((64 * TB_T1 / 1000 + 8))}
 
 tb_log_count() {
 	grep -Ec "$2" "$W/$1.log" 2>/dev/null || true
 }
 
-# tb_check_no_legs [full]: at the end of a test, no call may be left in
-# progress: within 10 s every leg in sigd has ended (or is gone) and every
-# call in ccd is ending (or gone). With "full" (or TB_LEAK_CHECK=full in the
-# environment) it waits up to $TB_LINGER s more until every leg is closed
-# and every call freed. The full wait costs the linger time (32 s with
-# sigd's fixed timers), so the suite does it in the tests most likely to
-# leak (basic call, load, loss, garbage). A test that made no leg at all
+# tb_check_no_legs [quick]: at the end of a test, no call may be left: it
+# waits up to $TB_LINGER s (the 64*T1 linger of ended legs plus a margin)
+# until every leg in sigd is closed and every call in ccd freed. With
+# "quick" (or TB_LEAK_CHECK=quick) it only requires, within 10 s, that every
+# leg has ended and every call is ending. A test that made no leg at all
 # fails too, unless NONE_OK=1: the log lines would be missing.
 tb_check_no_legs() {
-	tb_mode=${TB_LEAK_CHECK:-${1:-quick}}
+	tb_mode=${TB_LEAK_CHECK:-${1:-full}}
 	[ "${NONE_OK:-0}" = 1 ] || grep -qE 'leg [0-9]+: Idle -> ' "$W/sigd.log" ||
 		fail "no 'leg N: Idle -> ...' line in sigd.log: cannot check for leftover legs"
 	tb_i=0

@@ -1,0 +1,78 @@
+/*
+ * ccd.h - the call-control daemon's one context, and the seams between its
+ * rooms:
+ *
+ *   nodes.c    the ZeroMQ ROUTER the sigd nodes connect to: the node
+ *              registry, Hello/Welcome, heartbeats, decoding and checking
+ *              every inbound message (nodes.h)
+ *   call.c     one call controller per call: answer leg, originate legs,
+ *              the state machine and the event relay (call.h)
+ *   legref.c   legs by (node, leg id), and each node's list of legs
+ *   route.c    Sippy's routing string (the static route -s/-n)
+ *   main.c     wiring, signals, start-up errors
+ *
+ * Each room keeps its state behind an opaque pointer here, so the context
+ * is the only thing passed around and there are no globals (except the
+ * logging context, see log.h).
+ */
+#ifndef TANDEM_CCD_H
+#define TANDEM_CCD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+
+#include "ccd_config.h"
+#include "route.h"
+
+#define CCD_HEARTBEAT_MS	1000	/* Welcome.heartbeat_interval_ms */
+#define CCD_HEARTBEAT_MISSES	3	/* silent intervals before a node is down */
+#define CCD_LINGER_MS		120000	/* longest wait for LegClosed after a call ended */
+#define CCD_CODE_MAX		699	/* calls_by_code is indexed by SIP status */
+
+struct ccd_nodes;
+struct call_layer;
+
+/* Counters every room bumps; for the control socket and metrics. */
+struct ccd_stats {
+	uint64_t frames_malformed;	/* payloads that are not a Frame */
+	uint64_t msgs_invalid;		/* messages that failed validation */
+	uint64_t msgs_unknown;		/* message kinds of a newer protocol: ignored */
+	uint64_t msgs_from_strangers;	/* from peers that never said Hello */
+	uint64_t unknown_legs;		/* events or LegClosed for legs with no call */
+	uint64_t events_dropped;	/* events that make no sense in the call's state */
+	uint64_t send_errors;		/* messages too large to queue */
+	uint64_t nodes_up, nodes_restarted, nodes_down;
+	uint64_t calls_active;		/* gauge */
+	uint64_t calls_total;
+	uint64_t calls_rejected;	/* TRYs answered FAIL without a call (malformed) */
+	uint64_t calls_linger_expired;	/* calls freed without every LegClosed */
+	/* Final response the caller got (as far as ccd decided it): the
+	 * CONNECT/FAIL/REDIRECT code relayed, 487 for a caller's CANCEL, 500
+	 * when the call was disconnected before an answer; 0 = none (the
+	 * answer leg vanished before a final response). */
+	uint64_t calls_by_code[CCD_CODE_MAX + 1];
+};
+
+struct ccd {
+	struct ccd_config cfg;
+	struct event_base *base;
+	void *zctx;
+	struct ccd_nodes *nodes;
+	struct call_layer *calls;
+	/* The static route (-s / -n), parsed and resolved at start-up. The
+	 * routing string it points into is argv's. */
+	struct route static_route;
+	struct ccd_stats stats;
+	uint64_t instance;		/* random per process start (Welcome.instance) */
+	uint32_t heartbeat_ms;		/* CCD_HEARTBEAT_MS; tests shorten it */
+	uint32_t linger_ms;		/* CCD_LINGER_MS; tests shorten it */
+	struct event *sig_ev[3];
+};
+
+/* Monotonic clock in milliseconds, for silence and linger deadlines. */
+int64_t ccd_now_ms(void);
+
+#endif

@@ -1,0 +1,594 @@
+/*
+ * leg.c - the leg table, leg ids, per-leg memory and the life cycle from
+ * creation to LegClosed (leg.h).
+ */
+#include "leg.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "event.h"
+#include "link.h"
+#include "log.h"
+#include "sdp.h"
+#include "sigd.h"
+#include "tsx.h"
+#include "ua.h"
+
+#define NONCE_SECRET_LEN 32
+
+struct leg_layer {
+	struct htable by_id;
+	struct htable by_dialog;
+	uint64_t next_id;
+	size_t max;
+	struct leg_timers tm;
+	const struct timeval *linger_tv;	/* a libevent common timeout */
+	uint64_t rng[4];
+	uint8_t nonce_secret[NONCE_SECRET_LEN];
+	struct leg_stats stats;
+	struct ev_out *ev_out;
+	struct sdp_session *sdp;
+};
+
+static const struct leg_timers default_timers = { 500, 4000, 32000, 300000 };
+
+/* ---------------------------------------------------------------- random */
+
+static uint64_t splitmix64(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* getrandom() once; should the kernel refuse, the clock and pid still
+ * give distinct tags per process (tags need uniqueness, not secrecy). */
+static void fill_random(void *buf, size_t len)
+{
+	uint8_t *p = buf;
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = getrandom(p + got, len - got, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		got += (size_t)n;
+	}
+	if (got < len) {
+		struct timespec ts;
+		uint64_t x;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		x = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^ ((uint64_t)getpid() << 40);
+		for (; got < len; got++)
+			p[got] = (uint8_t)splitmix64(&x);
+	}
+}
+
+static inline uint64_t rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+/* xoshiro256**: fast, and 64 random bits per tag are plenty. */
+uint64_t legs_rand(struct sigd *sd)
+{
+	uint64_t *s = sd->legs->rng;
+	uint64_t r = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rotl(s[3], 45);
+	return r;
+}
+
+void legs_seed(struct sigd *sd, uint64_t seed)
+{
+	for (int i = 0; i < 4; i++)
+		sd->legs->rng[i] = splitmix64(&seed);
+}
+
+static void hex64(uint64_t v, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (int i = LEG_TAG_LEN - 1; i >= 0; i--) {
+		out[i] = hex[v & 15];
+		v >>= 4;
+	}
+	out[LEG_TAG_LEN] = '\0';
+}
+
+void legs_tag(struct sigd *sd, char out[LEG_TAG_LEN + 1])
+{
+	hex64(legs_rand(sd), out);
+}
+
+void legs_branch(struct sigd *sd, char out[LEG_BRANCH_LEN + 1])
+{
+	memcpy(out, "z9hG4bK", 7);
+	hex64(legs_rand(sd), out + 7);
+}
+
+/* ---------------------------------------------------------------- layer */
+
+int legs_init(struct sigd *sd)
+{
+	struct leg_layer *ll = calloc(1, sizeof(*ll));
+	struct timeval tv;
+
+	if (!ll)
+		return -1;
+	ll->ev_out = malloc(sizeof(*ll->ev_out));
+	ll->sdp = malloc(sizeof(*ll->sdp));
+	if (!ll->ev_out || !ll->sdp || htable_init(&ll->by_id, 1024) < 0 ||
+	    htable_init(&ll->by_dialog, 1024) < 0) {
+		htable_free(&ll->by_id);
+		free(ll->ev_out);
+		free(ll->sdp);
+		free(ll);
+		return -1;
+	}
+	ll->max = LEGS_MAX_DEFAULT;
+	ll->tm = default_timers;
+	fill_random(ll->rng, sizeof(ll->rng));
+	if (!(ll->rng[0] | ll->rng[1] | ll->rng[2] | ll->rng[3]))
+		ll->rng[0] = 1;
+	fill_random(ll->nonce_secret, sizeof(ll->nonce_secret));
+	tv.tv_sec = ll->tm.linger_ms / 1000;
+	tv.tv_usec = (ll->tm.linger_ms % 1000) * 1000;
+	ll->linger_tv = event_base_init_common_timeout(sd->base, &tv);
+	sd->legs = ll;
+	return 0;
+}
+
+static void free_leg(struct leg *l);
+
+static void free_node(struct htable_node *n, void *arg)
+{
+	struct leg *l = htable_entry(n, struct leg, id_node);
+
+	(void)arg;
+	free_leg(l);
+}
+
+void legs_free(struct sigd *sd)
+{
+	struct leg_layer *ll = sd->legs;
+
+	if (!ll)
+		return;
+	htable_foreach(&ll->by_id, free_node, NULL);
+	htable_free(&ll->by_id);
+	htable_free(&ll->by_dialog);
+	free(ll->ev_out);
+	free(ll->sdp);
+	free(ll);
+	sd->legs = NULL;
+}
+
+void legs_set_timers(struct sigd *sd, const struct leg_timers *tm)
+{
+	struct leg_layer *ll = sd->legs;
+	struct timeval tv;
+
+	ll->tm = *tm;
+	if (ll->tm.t1_ms == 0)
+		ll->tm.t1_ms = default_timers.t1_ms;
+	if (ll->tm.t2_ms < ll->tm.t1_ms)
+		ll->tm.t2_ms = ll->tm.t1_ms;
+	if (ll->tm.expires_ms == 0)
+		ll->tm.expires_ms = default_timers.expires_ms;
+	tv.tv_sec = ll->tm.linger_ms / 1000;
+	tv.tv_usec = (ll->tm.linger_ms % 1000) * 1000;
+	ll->linger_tv = event_base_init_common_timeout(sd->base, &tv);
+}
+
+const struct leg_timers *legs_timers(const struct sigd *sd)
+{
+	return &sd->legs->tm;
+}
+
+void legs_set_max(struct sigd *sd, size_t max)
+{
+	sd->legs->max = max;
+}
+
+size_t legs_max(const struct sigd *sd)
+{
+	return sd->legs ? sd->legs->max : 0;
+}
+
+size_t legs_count(const struct sigd *sd)
+{
+	return sd->legs ? sd->legs->by_id.count : 0;
+}
+
+bool legs_full(const struct sigd *sd)
+{
+	return sd->legs->max && sd->legs->by_id.count >= sd->legs->max;
+}
+
+struct leg_stats *legs_stats(struct sigd *sd)
+{
+	return &sd->legs->stats;
+}
+
+struct foreach_ctx {
+	void (*fn)(struct leg *l, void *arg);
+	void *arg;
+};
+
+static void foreach_node(struct htable_node *n, void *arg)
+{
+	struct foreach_ctx *c = arg;
+	struct leg *l = htable_entry(n, struct leg, id_node);
+
+	if (l->state != LEG_DEAD)
+		c->fn(l, c->arg);
+}
+
+void legs_foreach(struct sigd *sd, void (*fn)(struct leg *l, void *arg), void *arg)
+{
+	struct foreach_ctx c = { fn, arg };
+
+	if (sd->legs)
+		htable_foreach(&sd->legs->by_id, foreach_node, &c);
+}
+
+struct ev_out *legs_ev_out(struct sigd *sd)
+{
+	return sd->legs->ev_out;
+}
+
+struct sdp_session *legs_sdp_scratch(struct sigd *sd)
+{
+	return sd->legs->sdp;
+}
+
+void legs_nonce_secret(const struct sigd *sd, const uint8_t **secret, size_t *len)
+{
+	*secret = sd->legs->nonce_secret;
+	*len = sizeof(sd->legs->nonce_secret);
+}
+
+uint64_t legs_next_uas_id(struct sigd *sd)
+{
+	struct leg_layer *ll = sd->legs;
+	uint64_t id;
+
+	do {
+		ll->next_id = (ll->next_id + 1) & ~LEG_ID_UAC_BIT;
+		id = ll->next_id;
+	} while (id == 0 || leg_by_id(sd, id));
+	return id;
+}
+
+/* ---------------------------------------------------------------- legs */
+
+static bool match_id(const struct htable_node *n, const void *key)
+{
+	return htable_entry(n, struct leg, id_node)->id == *(const uint64_t *)key;
+}
+
+struct leg *leg_by_id(struct sigd *sd, uint64_t id)
+{
+	struct htable_node *n = htable_find(&sd->legs->by_id, htable_hash_u64(id), match_id, &id);
+
+	return n ? htable_entry(n, struct leg, id_node) : NULL;
+}
+
+struct dialog_key {
+	struct pl call_id, tag;
+};
+
+/* Call-IDs compare case-sensitively (RFC 3261 §19.3); tags are ours, but a
+ * peer that changed their case still means our dialog. */
+static uint64_t dialog_hash(struct pl call_id, struct pl tag)
+{
+	return htable_hash_nocase(tag, htable_hash(call_id, HTABLE_SEED));
+}
+
+static bool match_dialog(const struct htable_node *n, const void *key)
+{
+	const struct leg *l = htable_entry(n, struct leg, dlg_node);
+	const struct dialog_key *k = key;
+
+	return l->state != LEG_DEAD && pl_eq(l->dlg.call_id, k->call_id) &&
+	       pl_caseeq(l->dlg.local_tag, k->tag);
+}
+
+struct leg *leg_by_dialog(struct sigd *sd, struct pl call_id, struct pl local_tag)
+{
+	struct dialog_key k = { call_id, local_tag };
+	struct htable_node *n = htable_find(&sd->legs->by_dialog, dialog_hash(call_id, local_tag),
+					    match_dialog, &k);
+
+	return n ? htable_entry(n, struct leg, dlg_node) : NULL;
+}
+
+void leg_index_dialog(struct leg *l)
+{
+	if (l->in_dialog_table)
+		return;
+	htable_insert(&l->sd->legs->by_dialog, &l->dlg_node,
+		      dialog_hash(l->dlg.call_id, l->dlg.local_tag));
+	l->in_dialog_table = true;
+}
+
+static void on_timer(evutil_socket_t fd, short what, void *arg);
+
+struct leg *leg_new(struct sigd *sd, uint64_t id, bool uas, size_t arena_size)
+{
+	struct leg *l;
+
+	if (arena_size > UINT32_MAX || leg_by_id(sd, id))
+		return NULL;
+	l = calloc(1, sizeof(*l) + arena_size);
+	if (!l)
+		return NULL;
+	l->sd = sd;
+	l->id = id;
+	l->uas = uas;
+	l->state = l->last_state = LEG_IDLE;
+	l->arena_cap = (uint32_t)arena_size;
+	event_assign(&l->timer, sd->base, -1, 0, on_timer, l);
+	htable_insert(&sd->legs->by_id, &l->id_node, htable_hash_u64(id));
+	if (uas)
+		sd->legs->stats.uas_created++;
+	else
+		sd->legs->stats.uac_created++;
+	return l;
+}
+
+struct pl leg_strdup(struct leg *l, struct pl s)
+{
+	char *d;
+
+	if (!s.p)
+		return PL_NULL;
+	if (s.l > l->arena_cap - l->arena_used)
+		return PL_NULL;
+	d = l->arena + l->arena_used;
+	if (s.l)
+		memcpy(d, s.p, s.l);
+	l->arena_used += (uint32_t)s.l;
+	return pl_from(d, s.l);
+}
+
+void *leg_alloc(struct leg *l, size_t n)
+{
+	uintptr_t at = (uintptr_t)(l->arena + l->arena_used);
+	size_t pad = (size_t)(-at & 7);
+
+	if (pad + n > l->arena_cap - l->arena_used)
+		return NULL;
+	l->arena_used += (uint32_t)(pad + n);
+	memset((char *)at + pad, 0, n);
+	return (char *)at + pad;
+}
+
+static struct pl *var_slot(struct leg *l, enum leg_var v)
+{
+	switch (v) {
+	case LEG_VAR_REMOTE_TAG:
+		return &l->dlg.remote_tag;
+	case LEG_VAR_TARGET:
+		return &l->dlg.remote_target;
+	case LEG_VAR_ROUTES:
+		return &l->dlg.route_set;
+	case LEG_VAR_LOCAL_SDP:
+		return &l->local_sdp;
+	default:
+		return &l->remote_sdp;
+	}
+}
+
+/*
+ * The whole block is rebuilt, exactly sized, so it never grows with the
+ * number of changes; the values may point into the old block.
+ */
+int leg_var_set_all(struct leg *l, const struct pl v[LEG_VAR__COUNT])
+{
+	size_t total = 0, off = 0;
+	bool same = true;
+	char *nb = NULL;
+
+	for (int i = 0; i < LEG_VAR__COUNT; i++) {
+		total += v[i].l;
+		same = same && pl_eq(v[i], *var_slot(l, (enum leg_var)i));
+	}
+	/* A retransmission, or a 200 repeating what the 180 said: no work. */
+	if (same && l->var)
+		return 0;
+	if (total && !(nb = malloc(total)))
+		return -1;
+	for (int i = 0; i < LEG_VAR__COUNT; i++) {
+		if (v[i].l)
+			memcpy(nb + off, v[i].p, v[i].l);
+		off += v[i].l;
+	}
+	off = 0;
+	for (int i = 0; i < LEG_VAR__COUNT; i++) {
+		*var_slot(l, (enum leg_var)i) = v[i].l ? pl_from(nb + off, v[i].l) : PL("");
+		off += v[i].l;
+	}
+	free(l->var);
+	l->var = nb;
+	return 0;
+}
+
+int leg_var_set(struct leg *l, enum leg_var which, struct pl value)
+{
+	struct pl v[LEG_VAR__COUNT];
+
+	for (int i = 0; i < LEG_VAR__COUNT; i++)
+		v[i] = (i == (int)which) ? value : *var_slot(l, (enum leg_var)i);
+	return leg_var_set_all(l, v);
+}
+
+static void release_tsx(struct tsx **t)
+{
+	if (*t) {
+		tsx_release(*t);
+		*t = NULL;
+	}
+}
+
+static void free_leg(struct leg *l)
+{
+	struct leg_layer *ll = l->sd->legs;
+
+	event_del(&l->timer);
+	htable_remove(&ll->by_id, &l->id_node);
+	if (l->in_dialog_table)
+		htable_remove(&ll->by_dialog, &l->dlg_node);
+	release_tsx(&l->inv);
+	release_tsx(&l->reinv);
+	free(l->rtx);
+	free(l->var);
+	free(l);
+}
+
+/* Dead: LegClosed is always the last word about a leg. */
+static void die(struct leg *l)
+{
+	LOGD(l->dlg.call_id, "leg %llu closed (%s)", (unsigned long long)l->id,
+	     leg_state_name((enum leg_state)l->last_state));
+	if (!l->closed_sent)
+		link_leg_closed(l->sd, l->id, l->last_state);
+	l->sd->legs->stats.closed++;
+	free_leg(l);
+}
+
+void leg_drop(struct leg *l)
+{
+	LOGD(l->dlg.call_id, "leg %llu dropped in %s", (unsigned long long)l->id,
+	     leg_state_name((enum leg_state)l->state));
+	l->sd->legs->stats.dropped++;
+	free_leg(l);
+}
+
+static void on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct leg *l = arg;
+
+	(void)fd;
+	(void)what;
+	switch (l->state) {
+	case LEG_DEAD:
+		die(l);
+		break;
+	case LEG_DISCONNECTED:
+	case LEG_FAILED:
+		leg_set_state(l, LEG_DEAD);
+		break;
+	default:
+		ua_timer(l);
+		break;
+	}
+}
+
+void leg_timer_arm(struct leg *l, uint32_t ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	event_add(&l->timer, &tv);
+}
+
+void leg_timer_stop(struct leg *l)
+{
+	event_del(&l->timer);
+}
+
+void leg_set_state(struct leg *l, enum leg_state s)
+{
+	if (l->state == s || l->state == LEG_DEAD)
+		return;
+	LOGD(l->dlg.call_id, "leg %llu: %s -> %s", (unsigned long long)l->id,
+	     leg_state_name((enum leg_state)l->state), leg_state_name(s));
+	l->last_state = l->state;
+	l->state = s;
+	switch (s) {
+	case LEG_DISCONNECTED:
+	case LEG_FAILED:
+		free(l->rtx);
+		l->rtx = NULL;
+		event_del(&l->timer);
+		event_add(&l->timer, l->sd->legs->linger_tv);
+		break;
+	case LEG_DEAD:
+		event_del(&l->timer);
+		event_active(&l->timer, EV_TIMEOUT, 0);
+		break;
+	default:
+		break;
+	}
+}
+
+const char *leg_state_name(enum leg_state s)
+{
+	static const char *const names[] = {
+		"?", "Idle", "Trying", "Ringing", "Connected", "Updating",
+		"Cancelling", "Disconnected", "Failed", "Dead",
+	};
+
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
+void leg_addr_set(struct leg_addr *a, const struct netaddr *n)
+{
+	memset(a, 0, sizeof(*a));
+	if (netaddr_family(n) == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)&n->ss;
+
+		a->family = AF_INET;
+		memcpy(a->addr, &in->sin_addr, 4);
+	} else if (netaddr_family(n) == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&n->ss;
+
+		a->family = AF_INET6;
+		memcpy(a->addr, &in6->sin6_addr, 16);
+	} else {
+		return;
+	}
+	a->port = netaddr_port(n);
+}
+
+bool leg_addr_get(const struct leg_addr *a, struct netaddr *n)
+{
+	memset(n, 0, sizeof(*n));
+	if (a->family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)&n->ss;
+
+		in->sin_family = AF_INET;
+		memcpy(&in->sin_addr, a->addr, 4);
+		in->sin_port = htons(a->port);
+		n->len = sizeof(*in);
+		return true;
+	}
+	if (a->family == AF_INET6) {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&n->ss;
+
+		in6->sin6_family = AF_INET6;
+		memcpy(&in6->sin6_addr, a->addr, 16);
+		in6->sin6_port = htons(a->port);
+		n->len = sizeof(*in6);
+		return true;
+	}
+	return false;
+}

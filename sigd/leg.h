@@ -1,0 +1,247 @@
+/*
+ * leg.h - sigd's call legs: the table, ids, memory and life cycle of the
+ * one UA state machine per leg (the machines themselves are in ua_*.c,
+ * the dialog they keep in dialog.h).
+ *
+ * A leg is an answer leg (UAS: created by an incoming INVITE, id from a
+ * per-node counter, bit 63 clear) or an originate leg (UAC: created by
+ * ccd's Originate, which chose the id, bit 63 set). Legs are found by id
+ * (events from ccd) and by dialog: (Call-ID, local tag), the To tag of
+ * every in-dialog request sent to us.
+ *
+ * Memory: one allocation per leg holds the struct and, behind it, an arena
+ * with the strings that never change (Call-ID, local tag, local and remote
+ * URI...). What a dialog changes while it lives (remote tag and target,
+ * route set, the last local and remote SDP) sits in one more block that is
+ * rebuilt, exactly sized, on every change: a call with a thousand
+ * re-INVITEs uses no more memory than one with none. While a 2xx of ours
+ * waits for its ACK, its bytes are kept in a third, short-lived block.
+ *
+ * Life: ... -> Disconnected | Failed -> (32 s, answering retransmissions
+ * and late BYEs) -> Dead: LegClosed to ccd, freed. Legs are only ever
+ * freed from their own timer callback (or legs_free/DropLeg), never in the
+ * middle of handling a message, so no caller holds a dangling pointer.
+ */
+#ifndef TANDEM_SIGD_LEG_H
+#define TANDEM_SIGD_LEG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+#include <event2/event_struct.h>
+
+#include "dialog.h"
+#include "htable.h"
+#include "netaddr.h"
+#include "pl.h"
+
+struct sigd;
+struct tsx;
+struct ev_out;
+struct sdp_session;
+
+/* Leg ids of originate legs (chosen by ccd) have this bit set. */
+#define LEG_ID_UAC_BIT (1ULL << 63)
+
+/* Default capacity of a node; beyond it new INVITEs get 503. */
+#define LEGS_MAX_DEFAULT 250000
+
+/* How long a stateless nonce of ours stays valid (seconds). */
+#define LEG_NONCE_LIFETIME 300
+
+/* Sippy's UA states (sippy-behaviour.md §4.2); values match proto LegState. */
+enum leg_state {
+	LEG_IDLE = 1,
+	LEG_TRYING = 2,
+	LEG_RINGING = 3,
+	LEG_CONNECTED = 4,
+	LEG_UPDATING = 5,	/* re-INVITE in progress, either direction */
+	LEG_CANCELLING = 6,	/* UAC: CANCEL sent, waiting for the final */
+	LEG_DISCONNECTED = 7,
+	LEG_FAILED = 8,
+	LEG_DEAD = 9,
+};
+
+/* The strings of a dialog that change while it lives (see leg_var_set). */
+enum leg_var {
+	LEG_VAR_REMOTE_TAG,
+	LEG_VAR_TARGET,
+	LEG_VAR_ROUTES,
+	LEG_VAR_LOCAL_SDP,
+	LEG_VAR_REMOTE_SDP,
+	LEG_VAR__COUNT
+};
+
+/* A 2xx of ours retransmitted until its ACK (RFC 3261 §13.3.1.4). */
+struct leg_2xx {
+	struct netaddr dst;
+	uint32_t cseq;		/* of the INVITE it answers */
+	uint32_t interval_ms;	/* next retransmission interval (T1 doubling, <= T2) */
+	uint32_t elapsed_ms;	/* since the first send; 64*T1 ends the call */
+	size_t len;
+	char bytes[];
+};
+
+/*
+ * What only an originate leg keeps, in its arena: the INVITE's
+ * Request-URI and display names, and (only with Originate credentials)
+ * what a digest retry re-sends. Answer legs do not pay for it.
+ */
+struct leg_uac {
+	struct pl ruri, from_display, to_display, extra_hdrs, auth_user, auth_pass;
+};
+
+/* Compact next hop of last resort (source of the INVITE / Originate target). */
+struct leg_addr {
+	uint8_t family;		/* AF_INET, AF_INET6, 0 = none */
+	uint16_t port;
+	uint8_t addr[16];
+};
+
+struct leg {
+	struct htable_node id_node;
+	struct htable_node dlg_node;
+	struct sigd *sd;
+	uint64_t id;
+	struct event timer;	/* linger, 2xx retransmission, held-ACK guard, death */
+	struct tsx *inv;	/* UAS: INVITE until our final; UAC: our INVITE */
+	struct tsx *reinv;	/* re-INVITE in progress (ours: client; theirs: server) */
+	struct leg_2xx *rtx;	/* our 2xx until ACK */
+	char *var;		/* the block behind the LEG_VAR_* strings */
+	struct dialog dlg;
+	struct pl local_sdp, remote_sdp;
+	struct leg_uac *uac;	/* originate legs only (in the arena) */
+	struct leg_addr fallback;
+	uint32_t inv_cseq;	/* CSeq of the dialog-creating INVITE */
+	uint8_t state;		/* enum leg_state */
+	uint8_t last_state;	/* state before Dead, for LegClosed */
+	uint8_t max_forwards;	/* UAC: as sent in the INVITE */
+	bool uas;
+	bool in_dialog_table;
+	bool closed_sent;	/* LegClosed must not be sent (DropLeg) */
+	bool cancelled;		/* UAS: the caller CANCELled */
+	bool invite_offer;	/* the INVITE carried an SDP offer */
+	bool ack_wait_answer;	/* UAS: our 2xx offered, the ACK brings the answer */
+	bool ack_held;		/* UAC: late offer, ACK waits for ccd's answer */
+	bool ack_with_body;	/* UAC: the ACK we sent carried the answer */
+	bool reinv_ours;	/* reinv is our client transaction */
+	bool reinv_offer;	/* the peer's re-INVITE carried an offer */
+	bool auth_tried;	/* UAC: answered one 401/407 already */
+	uint32_t arena_used, arena_cap;
+	char arena[];
+};
+
+/* Counters of the leg layer (control socket and metrics). */
+struct leg_stats {
+	uint64_t uas_created, uac_created, closed, dropped;
+	uint64_t rejected_full;		/* 503: node at max legs */
+	uint64_t rejected_hops;		/* 483 */
+	uint64_t events_in, events_out;
+	uint64_t events_unknown_leg;	/* event for a leg we do not have */
+	uint64_t events_ignored;	/* event that made no sense in the state */
+	uint64_t bad_originates;
+	uint64_t in_dialog_481;
+	uint64_t cseq_500;
+	uint64_t ack_timeouts;		/* no ACK for our 2xx within 64*T1 */
+	uint64_t unroutable;		/* in-dialog request with no usable next hop */
+};
+
+/* Timer values of the UA (tests shorten them). */
+struct leg_timers {
+	uint32_t t1_ms;		/* 500 */
+	uint32_t t2_ms;		/* 4000 */
+	uint32_t linger_ms;	/* 32000: Disconnected/Failed -> Dead */
+	uint32_t expires_ms;	/* 300000: an INVITE unanswered this long ends
+				   (Sippy's Expires: 300); 0 = the default */
+};
+
+/* ---------------------------------------------------------------- layer */
+
+int legs_init(struct sigd *sd);
+void legs_free(struct sigd *sd);
+void legs_set_timers(struct sigd *sd, const struct leg_timers *tm);
+const struct leg_timers *legs_timers(const struct sigd *sd);
+void legs_set_max(struct sigd *sd, size_t max);
+size_t legs_max(const struct sigd *sd);
+size_t legs_count(const struct sigd *sd);
+bool legs_full(const struct sigd *sd);
+struct leg_stats *legs_stats(struct sigd *sd);
+/* Visits every live leg (not Dead); fn must not free legs. */
+void legs_foreach(struct sigd *sd, void (*fn)(struct leg *l, void *arg), void *arg);
+
+/* Shared scratch of the layer: one event being built, one SDP session. */
+struct ev_out *legs_ev_out(struct sigd *sd);
+struct sdp_session *legs_sdp_scratch(struct sigd *sd);
+/* The per-process secret of our stateless nonces. */
+void legs_nonce_secret(const struct sigd *sd, const uint8_t **secret, size_t *len);
+
+/* Fast random numbers (xoshiro256**, seeded once from getrandom()). */
+uint64_t legs_rand(struct sigd *sd);
+/* Tests and fuzzers: a fixed seed makes tags and branches reproducible. */
+void legs_seed(struct sigd *sd, uint64_t seed);
+/* 16 lower-case hex characters of 64 random bits, NUL-terminated. */
+#define LEG_TAG_LEN 16
+void legs_tag(struct sigd *sd, char out[LEG_TAG_LEN + 1]);
+/* "z9hG4bK" + 16 hex characters, NUL-terminated. */
+#define LEG_BRANCH_LEN (7 + LEG_TAG_LEN)
+void legs_branch(struct sigd *sd, char out[LEG_BRANCH_LEN + 1]);
+
+/* ---------------------------------------------------------------- legs */
+
+/* A new answer leg id: a per-node counter, bit 63 clear, never 0. */
+uint64_t legs_next_uas_id(struct sigd *sd);
+
+/*
+ * A new leg in state Idle with an arena of arena_size bytes, indexed by
+ * id. NULL when out of memory or when id is taken.
+ */
+struct leg *leg_new(struct sigd *sd, uint64_t id, bool uas, size_t arena_size);
+
+/* Copies s into the arena; PL_NULL if it does not fit (never for a leg
+ * whose arena was sized for its strings). */
+struct pl leg_strdup(struct leg *l, struct pl s);
+/* n bytes of the arena aligned for any struct (size the arena with
+ * LEG_ALIGN_SLACK more), zeroed; NULL if they do not fit. */
+#define LEG_ALIGN_SLACK 7
+void *leg_alloc(struct leg *l, size_t n);
+
+/* Replaces one of the mutable strings; 0, or -1 when out of memory (the
+ * old values stay). */
+int leg_var_set(struct leg *l, enum leg_var which, struct pl value);
+/* All of them at once (indexed by enum leg_var): one rebuild. */
+int leg_var_set_all(struct leg *l, const struct pl v[LEG_VAR__COUNT]);
+
+/* Indexes the leg by (Call-ID, local tag) once its dialog has both. */
+void leg_index_dialog(struct leg *l);
+
+struct leg *leg_by_id(struct sigd *sd, uint64_t id);
+struct leg *leg_by_dialog(struct sigd *sd, struct pl call_id, struct pl local_tag);
+
+/*
+ * State change with a DBUG line. Entering Disconnected or Failed arms the
+ * linger timer (answers retransmissions and late BYEs), after which the
+ * leg dies; entering Dead schedules the death right away (from the loop,
+ * so the caller may keep using l until it returns).
+ */
+void leg_set_state(struct leg *l, enum leg_state s);
+
+/* Arms the leg's timer for ms milliseconds (the UA uses it while the leg
+ * is alive; linger and death are leg.c's). */
+void leg_timer_arm(struct leg *l, uint32_t ms);
+void leg_timer_stop(struct leg *l);
+
+/* Forgets a leg at once: releases its transactions, no SIP, no LegClosed. */
+void leg_drop(struct leg *l);
+
+const char *leg_state_name(enum leg_state s);
+
+/* The remembered next hop of last resort. */
+void leg_addr_set(struct leg_addr *a, const struct netaddr *n);
+bool leg_addr_get(const struct leg_addr *a, struct netaddr *n);
+
+/* Provided by the UA (ua_dialog.c): the leg's timer fired while it lives. */
+void ua_timer(struct leg *l);
+
+#endif

@@ -1,0 +1,493 @@
+/*
+ * ua_uac.c - the originate leg until it is answered (Sippy's UacStateIdle,
+ * UacStateTrying, UacStateRinging, UacStateCancelling; §4.2).
+ *
+ *   Idle        Originate -> INVITE                         -> Trying
+ *   Trying      100 absorbed; 18x -> RING                   -> Ringing
+ *               2xx -> ACK + CONNECT, or with a late offer
+ *                      PRE_CONNECT and the ACK held          -> Connected
+ *               2xx without To tag -> ACK, BYE, FAIL 502    -> Failed
+ *               3xx -> REDIRECT; >= 400 -> FAIL              -> Failed
+ *               401/407 with credentials -> INVITE again, once
+ *               timer B -> FAIL 408                         -> Failed
+ *               DISCONNECT/FAIL/REDIRECT from ccd -> CANCEL
+ *                      (deferred until a provisional)       -> Cancelling
+ *   Ringing     as Trying
+ *   Cancelling  2xx -> ACK + BYE                            -> Disconnected
+ *               any other final                             -> Failed
+ */
+#include <string.h>
+
+#include "dialog.h"
+#include "digest.h"
+#include "event.h"
+#include "link.h"
+#include "log.h"
+#include "sigd.h"
+#include "sip_write.h"
+#include "ua.h"
+
+#ifndef TANDEM_VERSION
+#define TANDEM_VERSION "0"
+#endif
+
+static size_t slen(const char *s)
+{
+	return s ? strlen(s) : 0;
+}
+
+/* ccd's extra headers as "Name: value" lines, kept for a digest retry. */
+static size_t extra_len(const Tandem__Originate *o)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < o->n_extra_headers; i++)
+		if (ev_header_name_ok(o->extra_headers[i]->name))
+			n += strlen(o->extra_headers[i]->name) + 2 + slen(o->extra_headers[i]->value) + 1;
+	return n;
+}
+
+static struct pl store_extra(struct leg *l, const Tandem__Originate *o)
+{
+	const char *start = l->arena + l->arena_used;
+
+	for (size_t i = 0; i < o->n_extra_headers; i++) {
+		const Tandem__Header *h = o->extra_headers[i];
+
+		if (!ev_header_name_ok(h->name))
+			continue;
+		leg_strdup(l, pl_from_str(h->name));
+		leg_strdup(l, PL(": "));
+		leg_strdup(l, pl_from_str(h->value));
+		leg_strdup(l, PL("\n"));
+	}
+	return pl_from(start, (size_t)(l->arena + l->arena_used - start));
+}
+
+static void write_stored_extra(struct sip_writer *w, struct pl block)
+{
+	struct pl rest = block, line;
+
+	while (dialog_route_next(&rest, &line))
+		if (line.l) {
+			sip_w_pl(w, line);
+			sip_w_header_end(w);
+		}
+}
+
+/* Pass-through auth: the caller's credentials, as received. */
+static void write_pass_credentials(struct sip_writer *w, const Tandem__Credentials *c)
+{
+	struct digest_credentials cr;
+	char buf[2048];
+	struct pl qop;
+	int n;
+
+	if (!c || !c->username || !c->username[0])
+		return;
+	memset(&cr, 0, sizeof(cr));
+	cr.username = digest_plain(pl_from_str(c->username));
+	cr.realm = digest_plain(pl_from_str(c->realm));
+	cr.nonce = digest_plain(pl_from_str(c->nonce));
+	cr.uri = digest_plain(pl_from_str(c->uri));
+	cr.response = digest_plain(pl_from_str(c->response));
+	if (c->algorithm && c->algorithm[0]) {
+		cr.algo_raw = digest_plain(pl_from_str(c->algorithm));
+		cr.algo = digest_algo_from_name(cr.algo_raw.s);
+	}
+	if (c->cnonce && c->cnonce[0])
+		cr.cnonce = digest_plain(pl_from_str(c->cnonce));
+	if (c->opaque && c->opaque[0])
+		cr.opaque = digest_plain(pl_from_str(c->opaque));
+	qop = pl_from_str(c->qop);
+	if (qop.l) {
+		cr.qop_raw = digest_plain(qop);
+		cr.qop = pl_caseeq_str(qop, "auth") ? DIGEST_QOP_AUTH
+			 : pl_caseeq_str(qop, "auth-int") ? DIGEST_QOP_AUTH_INT : DIGEST_QOP_UNKNOWN;
+	}
+	if (c->nc && c->nc[0]) {
+		uint32_t v = 0;
+		for (const char *p = c->nc; *p; p++) {
+			unsigned d = (*p >= '0' && *p <= '9') ? (unsigned)(*p - '0')
+				     : ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'f') ? (unsigned)((*p | 0x20) - 'a' + 10)
+				     : 16;
+			if (d > 15 || v > 0x0fffffffu)
+				return;
+			v = v << 4 | d;
+		}
+		cr.nc = v;
+		cr.nc_raw = digest_plain(pl_from_str(c->nc));
+	}
+	n = digest_write_credentials(buf, sizeof(buf), &cr);
+	if (n > 0)
+		sip_w_header(w, c->proxy ? PL("Proxy-Authorization") : PL("Authorization"),
+			     pl_from(buf, (size_t)n));
+}
+
+/*
+ * The INVITE of an originate leg: to the Originate's target, with ccd's
+ * From/To, Max-Forwards, headers and offer. o is NULL for a digest retry,
+ * which re-sends what the leg kept, plus the credentials.
+ */
+static bool send_invite(struct leg *l, const Tandem__Originate *o, struct pl auth_name,
+			struct pl auth_value)
+{
+	struct sigd *sd = l->sd;
+	char branch[LEG_BRANCH_LEN + 1];
+	struct sip_writer w;
+	struct netaddr dst;
+	struct pl host;
+	uint16_t port;
+	int n;
+
+	if (!leg_addr_get(&l->fallback, &dst))
+		return false;
+	sigd_local_addr(sd, &dst, &host, &port);
+	legs_branch(sd, branch);
+	l->inv_cseq = dialog_next_cseq(&l->dlg);
+	sip_w_init(&w, sd->out, sizeof(sd->out));
+	sip_w_request_line(&w, PL("INVITE"), l->uac->ruri);
+	sip_w_via(&w, PL("UDP"), host, port, pl_from(branch, LEG_BRANCH_LEN), true);
+	sip_w_max_forwards(&w, l->max_forwards);
+	sip_w_from(&w, l->uac->from_display, l->dlg.local_uri, l->dlg.local_tag);
+	sip_w_to(&w, l->uac->to_display, l->dlg.remote_uri, PL_NULL);
+	sip_w_call_id(&w, l->dlg.call_id);
+	sip_w_cseq(&w, l->inv_cseq, PL("INVITE"));
+	dialog_write_contact(&w, host, port);
+	if (auth_value.l)
+		sip_w_header(&w, auth_name, auth_value);
+	if (o) {
+		ev_write_extra(&w, o->extra_headers, o->n_extra_headers);
+		write_pass_credentials(&w, o->pass_credentials);
+	} else {
+		write_stored_extra(&w, l->uac->extra_hdrs);
+	}
+	sip_w_header(&w, PL("Allow"), PL("INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER"));
+	sip_w_header(&w, PL("User-Agent"), PL("tandem/" TANDEM_VERSION));
+	n = sip_w_finish(&w, PL("application/sdp"), l->local_sdp);
+	if (n < 0)
+		return false;
+	l->inv = tsx_client_send(sd, &ua_client_ops, l, &dst, sd->out, (size_t)n,
+				 SIP_METHOD_INVITE, pl_from(branch, LEG_BRANCH_LEN));
+	return l->inv != NULL;
+}
+
+static void fail_event(struct leg *l, unsigned code, const char *reason)
+{
+	ua_emit_simple(l, TANDEM__EVENT_TYPE__FAIL, code, reason, 0);
+	leg_set_state(l, LEG_FAILED);
+}
+
+void ua_originate(struct sigd *sd, const Tandem__Originate *o)
+{
+	char tag[LEG_TAG_LEN + 1];
+	bool retry = o->auth_username && o->auth_username[0];
+	size_t arena = sizeof(struct leg_uac) + LEG_ALIGN_SLACK + strlen(o->call_id) + LEG_TAG_LEN +
+		       strlen(o->from_uri) + strlen(o->to_uri) + strlen(o->request_uri) +
+		       slen(o->from_name) + slen(o->to_name) +
+		       (retry ? extra_len(o) + slen(o->auth_username) + slen(o->auth_password) : 0);
+	struct leg *l = leg_new(sd, o->leg, false, arena);
+	struct pl body = PL(""), ctype;
+	struct leg_uac *u;
+
+	if (l && !(l->uac = leg_alloc(l, sizeof(*l->uac)))) {
+		leg_drop(l);
+		l = NULL;
+	}
+	if (!l) {
+		struct ev_out *e = legs_ev_out(sd);
+
+		ev_begin(e, o->leg, TANDEM__EVENT_TYPE__FAIL, TANDEM__ORIGIN__SWITCH, sigd_now_us());
+		e->ev.code = 500;
+		e->ev.reason = (char *)"Out of Memory";
+		link_send(sd, &e->msg);
+		link_leg_closed(sd, o->leg, LEG_FAILED);
+		return;
+	}
+	legs_tag(sd, tag);
+	l->dlg.call_id = leg_strdup(l, pl_from_str(o->call_id));
+	l->dlg.local_tag = leg_strdup(l, pl_from(tag, LEG_TAG_LEN));
+	l->dlg.local_uri = leg_strdup(l, pl_from_str(o->from_uri));
+	l->dlg.remote_uri = leg_strdup(l, pl_from_str(o->to_uri));
+	u = l->uac;
+	u->ruri = leg_strdup(l, pl_from_str(o->request_uri));
+	u->from_display = leg_strdup(l, pl_from_str(o->from_name ? o->from_name : ""));
+	u->to_display = leg_strdup(l, pl_from_str(o->to_name ? o->to_name : ""));
+	if (retry) {
+		u->extra_hdrs = store_extra(l, o);
+		u->auth_user = leg_strdup(l, pl_from_str(o->auth_username));
+		u->auth_pass = leg_strdup(l, pl_from_str(o->auth_password ? o->auth_password : ""));
+	}
+	l->dlg.local_cseq = (uint32_t)(legs_rand(sd) % 0x40000000u);
+	/* ccd decrements (TRY carries the value already decremented); proto3
+	 * cannot tell 0 from absent, and ccd answers 483 itself for 0 hops. */
+	l->max_forwards = o->max_forwards ? (uint8_t)o->max_forwards : 70;
+	ev_body(o->body, &ctype, &body);
+	struct pl var[LEG_VAR__COUNT] = {
+		[LEG_VAR_REMOTE_TAG] = PL(""),
+		[LEG_VAR_TARGET] = u->ruri,
+		[LEG_VAR_ROUTES] = PL(""),
+		[LEG_VAR_LOCAL_SDP] = body,
+		[LEG_VAR_REMOTE_SDP] = PL(""),
+	};
+	struct netaddr target;
+	ev_address_to_netaddr(o->target, &target);
+	leg_addr_set(&l->fallback, &target);
+	leg_index_dialog(l);
+	LOGD(l->dlg.call_id, "leg %llu: new originate leg (answer leg %llu)",
+	     (unsigned long long)l->id, (unsigned long long)o->answer_leg);
+	if (leg_var_set_all(l, var) < 0 || !send_invite(l, o, PL_NULL, PL_NULL)) {
+		fail_event(l, 503, "Service Unavailable");
+		return;
+	}
+	leg_set_state(l, LEG_TRYING);
+	leg_timer_arm(l, legs_timers(sd)->expires_ms);
+}
+
+/* Ringing for Expires without an answer (Sippy: a 408 from its
+ * transaction layer): FAIL 408 to ccd and CANCEL. */
+void ua_uac_expired(struct leg *l)
+{
+	LOGI(l->dlg.call_id, "leg %llu: INVITE unanswered until it expired", (unsigned long long)l->id);
+	ua_emit_simple(l, TANDEM__EVENT_TYPE__FAIL, 408, "Request Timeout", 0);
+	if (!l->inv) {
+		leg_set_state(l, LEG_FAILED);
+		return;
+	}
+	tsx_client_cancel(l->inv, PL_NULL);
+	leg_set_state(l, LEG_CANCELLING);
+}
+
+/* ---------------------------------------------------------------- responses */
+
+/* What a tagged 1xx/2xx says about the dialog (§12.1.2): remote tag,
+ * target from Contact, route set from Record-Route reversed. */
+static void learn_dialog(struct leg *l, const struct sip_msg *resp)
+{
+	char routes[DIALOG_ROUTES_MAX];
+	int n = dialog_route_set(resp, true, routes, sizeof(routes));
+	struct pl target;
+	struct pl var[LEG_VAR__COUNT] = {
+		[LEG_VAR_REMOTE_TAG] = pl_isset(resp->to.tag) ? resp->to.tag : PL(""),
+		[LEG_VAR_TARGET] = dialog_contact_uri(resp, &target) ? target : l->dlg.remote_target,
+		[LEG_VAR_ROUTES] = n >= 0 ? pl_from(routes, (size_t)n) : l->dlg.route_set,
+		[LEG_VAR_LOCAL_SDP] = l->local_sdp,
+		[LEG_VAR_REMOTE_SDP] = resp->body.l ? resp->body : l->remote_sdp,
+	};
+
+	if (n < 0)
+		LOGW(l->dlg.call_id, "leg %llu: Record-Route of the answer not usable",
+		     (unsigned long long)l->id);
+	leg_var_set_all(l, var);
+}
+
+static void emit_response(struct leg *l, Tandem__EventType type, const struct sip_msg *resp,
+			  const struct sip_rx *rx)
+{
+	struct ev_out *o = legs_ev_out(l->sd);
+
+	ev_begin(o, l->id, type, TANDEM__ORIGIN__CALLEE, rx->time_us);
+	ev_from_response(o, resp);
+	ua_emit(l);
+}
+
+/* The strongest challenge we can answer, answered once (Originate's
+ * auth_username/auth_password). */
+static bool auth_retry(struct leg *l, const struct sip_msg *resp)
+{
+	enum sip_hdr_id id = resp->status == 401 ? SIP_HDR_WWW_AUTHENTICATE : SIP_HDR_PROXY_AUTHENTICATE;
+	struct digest_challenge ch, best;
+	struct digest_answer ans;
+	char val[2048];
+	int best_strength = 0, n;
+
+	if (l->auth_tried || l->uac->auth_user.l == 0)
+		return false;
+	l->auth_tried = true;
+	for (const struct sip_hdr *h = sip_msg_hdr(resp, id); h; h = sip_msg_hdr_next(resp, h)) {
+		int s;
+
+		if (digest_parse_challenge(h->value, &ch) != NULL)
+			continue;
+		s = digest_algo_strength(ch.algo);
+		if (s > best_strength) {
+			best = ch;
+			best_strength = s;
+		}
+	}
+	if (best_strength == 0 ||
+	    digest_answer(&ans, &best, l->uac->auth_user, l->uac->auth_pass, PL("INVITE"),
+			  l->uac->ruri, 1) < 0 ||
+	    (n = digest_write_credentials(val, sizeof(val), &ans.cred)) < 0)
+		return false;
+	/* A new INVITE: whatever an early dialog told us is void. */
+	struct pl var[LEG_VAR__COUNT] = {
+		PL(""), l->uac->ruri, PL(""), l->local_sdp, PL(""),
+	};
+	leg_var_set_all(l, var);
+	LOGD(l->dlg.call_id, "leg %llu: answering the %u challenge", (unsigned long long)l->id,
+	     resp->status);
+	return send_invite(l, NULL, resp->status == 401 ? PL("Authorization") : PL("Proxy-Authorization"),
+			   pl_from(val, (size_t)n));
+}
+
+/* A 2xx from a fork we did not take (another To tag): ACK and BYE it
+ * (§13.2.2.4) without touching our dialog. */
+static void reject_fork(struct leg *l, const struct sip_msg *resp)
+{
+	struct dialog keep = l->dlg;
+	char routes[DIALOG_ROUTES_MAX];
+	int n = dialog_route_set(resp, true, routes, sizeof(routes));
+	struct pl target;
+	struct ua_req bye = { .method = PL("BYE") };
+	bool ok;
+
+	l->dlg.remote_tag = resp->to.tag;
+	if (dialog_contact_uri(resp, &target))
+		l->dlg.remote_target = target;
+	l->dlg.route_set = n >= 0 ? pl_from(routes, (size_t)n) : PL("");
+	ua_send_ack(l, resp->cseq, PL_NULL);
+	ua_send_request(l, &bye, &ok);
+	keep.local_cseq = l->dlg.local_cseq;
+	l->dlg = keep;
+}
+
+static void on_2xx(struct leg *l, const struct sip_msg *resp, const struct sip_rx *rx)
+{
+	const struct leg_timers *tm = legs_timers(l->sd);
+
+	switch (l->state) {
+	case LEG_TRYING:
+	case LEG_RINGING:
+		learn_dialog(l, resp);
+		if (!pl_isset(resp->to.tag) || resp->to.tag.l == 0) {
+			ua_send_ack(l, l->inv_cseq, PL_NULL);
+			ua_send_bye(l, NULL);
+			fail_event(l, 502, "Bad Gateway");
+			return;
+		}
+		if (l->local_sdp.l == 0 && resp->body.l) {
+			/* Late offer: the ACK waits for the answer from ccd. */
+			l->ack_held = true;
+			leg_timer_arm(l, 64 * tm->t1_ms);
+			emit_response(l, TANDEM__EVENT_TYPE__PRE_CONNECT, resp, rx);
+		} else {
+			ua_send_ack(l, l->inv_cseq, PL_NULL);
+			emit_response(l, TANDEM__EVENT_TYPE__CONNECT, resp, rx);
+		}
+		leg_set_state(l, LEG_CONNECTED);
+		ua_arm_cleanup(l);
+		break;
+	case LEG_CANCELLING:
+		/* The 2xx crossed our CANCEL: the call is not wanted. */
+		learn_dialog(l, resp);
+		ua_send_ack(l, l->inv_cseq, PL_NULL);
+		ua_send_bye(l, NULL);
+		break;
+	default:
+		if (pl_isset(resp->to.tag) && !pl_caseeq(resp->to.tag, l->dlg.remote_tag)) {
+			reject_fork(l, resp);
+		} else if (!l->ack_held) {
+			/* A retransmitted 2xx: our ACK was lost. */
+			ua_send_ack(l, l->inv_cseq, l->ack_with_body ? l->local_sdp : PL_NULL);
+		}
+		break;
+	}
+}
+
+static void on_final(struct leg *l, const struct sip_msg *resp, const struct sip_rx *rx)
+{
+	if (l->inv) {
+		tsx_release(l->inv); /* the layer ACKs a non-2xx itself */
+		l->inv = NULL;
+	}
+	if (l->state == LEG_CANCELLING) {
+		leg_set_state(l, LEG_FAILED);
+		return;
+	}
+	if (l->state != LEG_TRYING && l->state != LEG_RINGING)
+		return;
+	if ((resp->status == 401 || resp->status == 407) && auth_retry(l, resp))
+		return;
+	if (resp->status < 400 && sip_msg_hdr(resp, SIP_HDR_CONTACT))
+		emit_response(l, TANDEM__EVENT_TYPE__REDIRECT, resp, rx);
+	else
+		emit_response(l, TANDEM__EVENT_TYPE__FAIL, resp, rx);
+	leg_set_state(l, LEG_FAILED);
+}
+
+void ua_uac_response(struct leg *l, const struct sip_msg *resp, const struct sip_rx *rx)
+{
+	if (resp->status >= 300) {
+		on_final(l, resp, rx);
+		return;
+	}
+	if (resp->status >= 200) {
+		on_2xx(l, resp, rx);
+		return;
+	}
+	if (resp->status == 100 || (l->state != LEG_TRYING && l->state != LEG_RINGING))
+		return;
+	if (pl_isset(resp->to.tag) && resp->to.tag.l)
+		learn_dialog(l, resp);
+	else if (resp->body.l)
+		leg_var_set(l, LEG_VAR_REMOTE_SDP, resp->body);
+	emit_response(l, TANDEM__EVENT_TYPE__RING, resp, rx);
+	leg_set_state(l, LEG_RINGING);
+}
+
+void ua_uac_timeout(struct leg *l)
+{
+	if (l->inv) {
+		tsx_release(l->inv);
+		l->inv = NULL;
+	}
+	if (l->state == LEG_CANCELLING)
+		leg_set_state(l, LEG_FAILED);
+	else if (l->state == LEG_TRYING || l->state == LEG_RINGING)
+		fail_event(l, 408, "Request Timeout");
+}
+
+/* The late-offer answer never came from ccd: end the call cleanly. */
+void ua_uac_timer(struct leg *l)
+{
+	LOGI(l->dlg.call_id, "leg %llu: no answer from ccd for the late offer: ending the call",
+	     (unsigned long long)l->id);
+	l->ack_held = false;
+	ua_send_ack(l, l->inv_cseq, PL_NULL);
+	ua_send_bye(l, NULL);
+	ua_emit_simple(l, TANDEM__EVENT_TYPE__DISCONNECT, 408, "No ACK", 0);
+}
+
+/* ---------------------------------------------------------------- events */
+
+void ua_uac_event(struct leg *l, const Tandem__LegEvent *ev)
+{
+	switch (ev->type) {
+	case TANDEM__EVENT_TYPE__DISCONNECT:
+	case TANDEM__EVENT_TYPE__FAIL:
+	case TANDEM__EVENT_TYPE__REDIRECT:
+		if (l->state == LEG_CANCELLING)
+			return;
+		if (!l->inv) {
+			leg_set_state(l, LEG_FAILED);
+			return;
+		}
+		char buf[512];
+		struct sip_writer w;
+		sip_w_init(&w, buf, sizeof(buf));
+		bool reason = ev_write_reason_value(&w, ev->reason_header) && !w.overflow;
+		tsx_client_cancel(l->inv, reason ? pl_from(buf, w.len) : PL_NULL);
+		leg_set_state(l, LEG_CANCELLING);
+		break;
+	case TANDEM__EVENT_TYPE__UPDATE:
+		legs_stats(l->sd)->events_ignored++;
+		ua_emit_simple(l, TANDEM__EVENT_TYPE__FAIL, 491, "Request Pending", 0);
+		break;
+	default:
+		legs_stats(l->sd)->events_ignored++;
+		LOGD(l->dlg.call_id, "leg %llu: event %s ignored in %s", (unsigned long long)l->id,
+		     ev_type_name(ev->type), leg_state_name((enum leg_state)l->state));
+		break;
+	}
+}
