@@ -6,6 +6,7 @@
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 60)
 #   make run        sigd on 127.0.0.1:5060 -> ccd -> 127.0.0.1:5070
 #   make bench-codec  parser speed (ns and instructions per INVITE)
+#   make bench      calls/s, CPU, memory and latency vs Kamailio (BENCH_QUICK=1)
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # Sources are discovered by directory: common/*.c, sigd/*.c, ccd/*.c,
@@ -19,7 +20,8 @@ VERSION  := 0.1.0
 DEB_PACKAGES := build-essential pkg-config libevent-dev libzmq3-dev \
 	libprotobuf-c-dev protobuf-c-compiler libradcli-dev libssl-dev \
 	libpcre2-dev libsystemd-dev libcmocka-dev clang libclang-rt-dev \
-	valgrind sip-tester iproute2 procps python3
+	valgrind sip-tester iproute2 procps python3 systemd rtpengine-daemon \
+	kamailio curl
 
 SAN ?= 0
 ifeq ($(SAN),1)
@@ -66,7 +68,7 @@ LIBCCD     := $(BUILD)/libccd.a
 LIBPROTO   := $(BUILD)/libproto.a
 ALL_LIBS   := $(LIBSIGD) $(LIBCCD) $(LIBCOMMON) $(LIBPROTO)
 
-.PHONY: all deps test test-unit test-e2e fuzz fuzz-build bench-codec run install clean
+.PHONY: all deps test test-unit test-e2e fuzz fuzz-build bench-codec bench run install clean
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/sigd $(BUILD)/ccd
@@ -150,6 +152,67 @@ $(FUZZ_LIB): $(FUZZ_OBJ)
 $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_LIB)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) -lcrypto
 
+# Daemon targets: tests/fuzz/fuzz_sigd_<x>.c and fuzz_ccd_<x>.c drive the
+# real sigd or ccd code (every sigd/*.c or ccd/*.c but main.c), built with
+# clang and the same instrumentation, plus the protobuf code generated into
+# the fuzz tree and the daemons' system libraries.
+FUZZ_PKGS      := libevent libzmq libprotobuf-c openssl libsystemd
+FUZZ_PKG_CFLAGS = $(shell pkg-config --cflags $(FUZZ_PKGS) 2>/dev/null)
+FUZZ_PKG_LIBS   = $(shell pkg-config --libs $(FUZZ_PKGS) 2>/dev/null)
+FUZZ_DCFLAGS    = $(FUZZ_CFLAGS) -DTANDEM_VERSION='"$(VERSION)"' -I. -I$(FUZZ_BUILD)/proto \
+	$(FUZZ_PKG_CFLAGS)
+FUZZ_PROTO_C   := $(PROTO_SRC:proto/%.proto=$(FUZZ_BUILD)/proto/%.pb-c.c)
+FUZZ_PROTO_H   := $(FUZZ_PROTO_C:.c=.h)
+FUZZ_PROTO_LIB := $(FUZZ_BUILD)/libproto.a
+FUZZ_SIGD_OBJ  := $(SIGD_SRC:%.c=$(FUZZ_BUILD)/%.o)
+FUZZ_CCD_OBJ   := $(CCD_SRC:%.c=$(FUZZ_BUILD)/%.o)
+FUZZ_SIGD_LIB  := $(FUZZ_BUILD)/libsigd.a
+FUZZ_CCD_LIB   := $(FUZZ_BUILD)/libccd.a
+FUZZ_SIGD_BIN  := $(filter $(FUZZ_BUILD)/fuzz_sigd_%,$(FUZZ_BIN))
+FUZZ_CCD_BIN   := $(filter $(FUZZ_BUILD)/fuzz_ccd_%,$(FUZZ_BIN))
+
+.SECONDARY: $(FUZZ_PROTO_C) $(FUZZ_PROTO_H)
+
+$(FUZZ_BUILD)/proto/%.pb-c.c $(FUZZ_BUILD)/proto/%.pb-c.h: proto/%.proto
+	@mkdir -p $(@D)
+	protoc-c --proto_path=proto --c_out=$(FUZZ_BUILD)/proto $<
+
+# Generated code is not ours to lint (as above): no -Werror.
+$(FUZZ_BUILD)/proto/%.pb-c.o: $(FUZZ_BUILD)/proto/%.pb-c.c
+	$(FUZZ_CC) $(filter-out -Werror -Wextra,$(FUZZ_CFLAGS)) -fsanitize=fuzzer-no-link \
+		-I$(FUZZ_BUILD)/proto $(FUZZ_PKG_CFLAGS) -c $< -o $@
+
+$(FUZZ_BUILD)/sigd/%.o: sigd/%.c | $(FUZZ_PROTO_H)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_DCFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(FUZZ_BUILD)/ccd/%.o: ccd/%.c | $(FUZZ_PROTO_H)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_DCFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(FUZZ_PROTO_LIB): $(FUZZ_PROTO_C:.c=.o)
+$(FUZZ_SIGD_LIB): $(FUZZ_SIGD_OBJ)
+$(FUZZ_CCD_LIB): $(FUZZ_CCD_OBJ)
+$(FUZZ_PROTO_LIB) $(FUZZ_SIGD_LIB) $(FUZZ_CCD_LIB):
+	@rm -f $@
+	ar rcs $@ $^
+
+# Static pattern rules: they win over the codec rule above.
+ifneq ($(FUZZ_SIGD_BIN),)
+$(FUZZ_SIGD_BIN): $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_SIGD_LIB) $(FUZZ_LIB) $(FUZZ_PROTO_LIB) \
+		| $(FUZZ_PROTO_H)
+	$(FUZZ_CC) $(FUZZ_DCFLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $< \
+		$(FUZZ_SIGD_LIB) $(FUZZ_LIB) $(FUZZ_PROTO_LIB) $(FUZZ_PKG_LIBS)
+endif
+ifneq ($(FUZZ_CCD_BIN),)
+$(FUZZ_CCD_BIN): $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_CCD_LIB) $(FUZZ_LIB) $(FUZZ_PROTO_LIB) \
+		| $(FUZZ_PROTO_H)
+	$(FUZZ_CC) $(FUZZ_DCFLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $< \
+		$(FUZZ_CCD_LIB) $(FUZZ_LIB) $(FUZZ_PROTO_LIB) $(FUZZ_PKG_LIBS)
+endif
+
+-include $(FUZZ_SIGD_OBJ:.o=.d) $(FUZZ_CCD_OBJ:.o=.d) $(FUZZ_SIGD_BIN:=.d) $(FUZZ_CCD_BIN:=.d)
+
 fuzz-build: deps
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 
@@ -165,6 +228,18 @@ bench-codec: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench/codec_bench
 	@sh bench/codec_bench.sh $(BUILD)/bench/codec_bench
 
+# The call benchmark (bench/bench.sh, docs/performance.md): sigd + ccd and
+# Kamailio driven by sipp in a private network namespace, ~20 minutes;
+# BENCH_QUICK=1 for a ~2 minute run.
+BENCH_QUICK ?= 0
+$(BUILD)/bench/sipsniff: bench/sipsniff.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 $(CFLAGS) $(WARN) -D_GNU_SOURCE -o $@ $<
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/sipsniff
+	@BUILD=$(BUILD) BENCH_QUICK=$(BENCH_QUICK) sh bench/bench.sh
+
 # ---------------------------------------------------------------- run
 LISTEN ?= 127.0.0.1:5060
 REMOTE ?= 127.0.0.1:5070
@@ -179,18 +254,23 @@ SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 DATADIR    ?= $(PREFIX)/share/$(PRODUCT)
 
+# Units and examples get this PREFIX's paths. The units run as the system
+# user and group $(PRODUCT): README.md, "Running under systemd".
+RUNDIR     ?= /run/$(PRODUCT)
+INSTALL_SED = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	-e 's|@DATADIR@|$(DATADIR)|g' -e 's|@RUNDIR@|$(RUNDIR)|g' -e 's|@PRODUCT@|$(PRODUCT)|g'
+
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DATADIR) \
 		$(DESTDIR)$(SYSCONFDIR)/$(PRODUCT)
 	install -m 0755 $(BUILD)/sigd $(BUILD)/ccd $(DESTDIR)$(SBINDIR)/
-	for u in systemd/*.service; do \
-		sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
-		    -e 's|@PRODUCT@|$(PRODUCT)|g' $$u > $(DESTDIR)$(UNITDIR)/$$(basename $$u); \
-		chmod 0644 $(DESTDIR)$(UNITDIR)/$$(basename $$u); \
+	for f in systemd/*.service; do \
+		$(INSTALL_SED) $$f > $(DESTDIR)$(UNITDIR)/$${f##*/} || exit 1; \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$${f##*/}; \
 	done
-	for f in systemd/*.conf.example; do \
-		sed -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $$f > $(DESTDIR)$(DATADIR)/$$(basename $$f); \
-		chmod 0644 $(DESTDIR)$(DATADIR)/$$(basename $$f); \
+	for f in systemd/*.example; do \
+		$(INSTALL_SED) $$f > $(DESTDIR)$(DATADIR)/$${f##*/} || exit 1; \
+		chmod 0644 $(DESTDIR)$(DATADIR)/$${f##*/}; \
 	done
 
 clean:

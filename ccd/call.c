@@ -12,16 +12,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include "ccd.h"
 #include "legref.h"
 #include "log.h"
+#include "media.h"
 #include "netaddr.h"
 #include "nodes.h"
 #include "route.h"
 
 #define LEG_ORIGINATE_BIT (1ULL << 63)
 #define URI_MAX 512
+
+_Static_assert(CALL_ROUTES_MAX <= CCD_ATTEMPTS_MAX, "ccd_stats.attempts_by_route is too small");
+
+/* Setup latency (TRY to CONNECT relayed) bounds, seconds: it includes the
+ * callee's ringing, so it spans milliseconds to minutes. */
+static const double setup_buckets[] = { 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120 };
 
 enum call_state {
 	CALL_IDLE,
@@ -58,6 +67,11 @@ struct call_leg {
 	bool answer;	/* the caller's leg; else an originate leg */
 	bool open;	/* in the table: no LegClosed yet, node alive */
 	bool lost;	/* on calls_node_lost()'s work list */
+	/* The UA state the leg's node last listed (control socket `l`),
+	 * valid for the list of generation ua_gen only. */
+	uint8_t ua_state;
+	bool ua_reinvite_sent;
+	uint32_t ua_gen;
 };
 
 struct call {
@@ -65,7 +79,8 @@ struct call {
 	struct call *prev, *next;	/* every call */
 	struct call *lprev, *lnext;	/* linger FIFO (Disconnecting) */
 	int64_t linger_deadline_ms;
-	uint64_t serial;		/* Sippy's controller id, for logs */
+	int64_t try_us;			/* monotonic, for the setup latency */
+	uint64_t serial;		/* Sippy's controller id, for logs and `r` */
 	const struct route *routes;
 	uint8_t n_routes;
 	uint8_t attempt;		/* attempts placed: the -b2b_N suffix */
@@ -74,6 +89,9 @@ struct call {
 	bool lingering;
 	uint16_t source_port;
 	uint32_t max_forwards;
+	struct media_session *media;	/* RTP proxy session (media.h); NULL: none */
+	struct held *held, *held_tail;	/* events waiting behind an SDP rewrite */
+	uint8_t n_held;
 	uint16_t len[F_COUNT];
 	char str[];
 };
@@ -85,6 +103,7 @@ struct call_layer {
 	struct event *linger_ev;
 	uint64_t next_leg;
 	uint64_t next_serial;
+	bool refusing;		/* stopping: every TRY gets FAIL 503 (calls_refuse_new) */
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -96,6 +115,14 @@ static struct pl field(const struct call *c, enum call_field f)
 	for (int i = 0; i < (int)f; i++)
 		off += c->len[i];
 	return pl_from(c->str + off, c->len[f]);
+}
+
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 static struct pl cid(const struct call *c)
@@ -155,10 +182,14 @@ static void send_event_to(struct ccd *cd, struct node *n, Tandem__LegEvent *ev)
 	nodes_send(cd, n, &m);
 }
 
+static bool media_hold(struct ccd *cd, struct call *c, struct call_leg *from, const Tandem__LegEvent *ev);
+static void media_ending(struct call *c);
+static void media_drop(struct call *c);
+
 /* Passes an event on to the other leg as it came: code, reason, body,
  * origin, Reason header, extra headers, challenges, contacts, time,
  * warning, transfer target. Only the leg changes; nothing is copied. */
-static void relay(struct ccd *cd, struct call *c, struct call_leg *from, const Tandem__LegEvent *ev)
+static void relay_now(struct ccd *cd, struct call *c, struct call_leg *from, const Tandem__LegEvent *ev)
 {
 	struct call_leg *to = peer_of(c, from);
 	Tandem__LegEvent out = *ev;
@@ -179,6 +210,13 @@ static void relay(struct ccd *cd, struct call *c, struct call_leg *from, const T
 	     event_name(ev->type), ev->code, from->answer ? "answer" : "originate", to->ref.node->id,
 	     (unsigned long long)to->ref.id);
 	send_event_to(cd, to->ref.node, &out);
+}
+
+/* relay_now(), unless an SDP rewrite holds the event (media_hold()). */
+static void relay(struct ccd *cd, struct call *c, struct call_leg *from, const Tandem__LegEvent *ev)
+{
+	if (!media_hold(cd, c, from, ev))
+		relay_now(cd, c, from, ev);
 }
 
 static void send_disconnect(struct ccd *cd, struct call *c, struct call_leg *to)
@@ -202,6 +240,34 @@ static void send_fail(struct ccd *cd, struct node *n, uint64_t leg, uint32_t cod
 	ev.code = code;
 	ev.reason = (char *)reason;
 	ev.origin = TANDEM__ORIGIN__SWITCH;
+	send_event_to(cd, n, &ev);
+}
+
+/*
+ * While ccd stops (SIGTERM) a new call gets 503 with Retry-After, which
+ * sigd passes to the caller as it is (extra_headers): its proxy tries
+ * another B2BUA. A few seconds, not the drain time: by then another ccd
+ * (or this one, restarted) will be there.
+ */
+static void refuse_try(struct ccd *cd, struct node *n, uint64_t leg)
+{
+	Tandem__LegEvent ev = TANDEM__LEG_EVENT__INIT;
+	Tandem__Header ra = TANDEM__HEADER__INIT;
+	Tandem__Header *hdrs[1] = { &ra };
+	char secs[12];
+
+	snprintf(secs, sizeof(secs), "%u", CALLS_REFUSE_RETRY_AFTER_S);
+	ra.name = (char *)"Retry-After";
+	ra.value = secs;
+	ev.leg = leg;
+	ev.type = TANDEM__EVENT_TYPE__FAIL;
+	ev.code = 503;
+	ev.reason = (char *)"Service Unavailable";
+	ev.origin = TANDEM__ORIGIN__SWITCH;
+	ev.extra_headers = hdrs;
+	ev.n_extra_headers = 1;
+	cd->stats.calls_refused_stopping++;
+	LOGI(PL_NULL, "node %s: TRY on leg %016llx refused: ccd is stopping", n->id, (unsigned long long)leg);
 	send_event_to(cd, n, &ev);
 }
 
@@ -292,6 +358,7 @@ static void call_free(struct ccd *cd, struct call *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	cd->stats.calls_active--;
+	media_drop(c);
 	free(c);
 }
 
@@ -299,6 +366,7 @@ static void start_ending(struct ccd *cd, struct call *c)
 {
 	set_state(c, CALL_DISCONNECTING);
 	linger_push(cd, c);
+	media_ending(c);
 }
 
 /* Dead once no leg is left to report LegClosed. */
@@ -429,6 +497,7 @@ static struct call *call_new(struct ccd *cd, struct node *n, uint64_t leg, const
 		total += len[i];
 	}
 	c->serial = ++cl->next_serial;
+	c->try_us = mono_us();
 	/* RFC 3261 §20.22: 0-255; a larger value is passed on as the cap. */
 	c->max_forwards = t->max_forwards > 255 ? 255 : t->max_forwards;
 	c->source_port = t->source ? (uint16_t)t->source->port : 0;
@@ -529,11 +598,347 @@ static int place_originate(struct ccd *cd, struct call *c, const Tandem__Body *b
 	m.originate = &o;
 	if (nodes_send(cd, n, &m) < 0)
 		return -1;
+	cd->stats.attempts_by_route[c->attempt]++;
 	c->o.open = true;
 	legref_attach(&cl->legs, &c->o.ref, n, leg);
 	LOGD(cid(c), "call %llu: attempt %u: originate leg %s/%016llx to %s, %s", (unsigned long long)c->serial,
 	     c->attempt, n->id, (unsigned long long)leg, ruri, call_id);
 	return 0;
+}
+
+/* ---------------------------------------------------------------- media relay */
+
+/*
+ * With an RTP proxy (media.h) every SDP crossing the call is rewritten
+ * before it goes on, a round trip to the proxy. The event waits, packed,
+ * in the call's FIFO of held events, and so does every later event of the
+ * call, so nothing overtakes it (a 200 must not pass the 183 whose SDP is
+ * being rewritten); only DISCONNECT goes at once. The first INVITE's offer
+ * waits the same way before the originate leg is placed. The state
+ * machine has already moved on when an event is held: only its relay
+ * waits.
+ */
+#define CALL_HELD_MAX 32	/* events waiting per call; more are dropped */
+
+struct held {
+	struct held *next;
+	struct call_leg *from;
+	bool originate;		/* the TRY: place_originate() with its new SDP */
+	bool setup;		/* held before the call was answered */
+	bool rewrite;		/* carries SDP to rewrite */
+	bool started;		/* its rewrite is under way */
+	size_t len;
+	uint8_t data[];		/* the packed LegEvent */
+};
+
+static bool is_sdp(const Tandem__Body *b)
+{
+	size_t n = sizeof("application/sdp") - 1;
+
+	return b && b->content.len > 0 && b->content_type && strncasecmp(b->content_type, "application/sdp", n) == 0 &&
+	       (b->content_type[n] == '\0' || b->content_type[n] == ';' || b->content_type[n] == ' ');
+}
+
+/* Offer/answer meaning of an event; -1: none. */
+static int media_msg_of(int type)
+{
+	switch (type) {
+	case TANDEM__EVENT_TYPE__TRY:
+	case TANDEM__EVENT_TYPE__UPDATE:
+	case TANDEM__EVENT_TYPE__PRE_CONNECT:
+		return MEDIA_MSG_OFFER;
+	case TANDEM__EVENT_TYPE__RING:
+		return MEDIA_MSG_PROVISIONAL;
+	case TANDEM__EVENT_TYPE__CONNECT:
+		return MEDIA_MSG_FINAL;
+	case TANDEM__EVENT_TYPE__FAIL:
+	case TANDEM__EVENT_TYPE__REDIRECT:
+		return MEDIA_MSG_REJECT;
+	default:
+		return -1;
+	}
+}
+
+static enum media_side side_of(const struct call_leg *l)
+{
+	return l->answer ? MEDIA_CALLER : MEDIA_CALLEE;
+}
+
+static const char *phrase_of(unsigned code)
+{
+	return code == 502 ? "Bad Gateway" : code == 488 ? "Not Acceptable Here" : code == 408 ? "Request Timeout"
+			: "Internal Server Error";
+}
+
+/* FAIL with code and a Reason header (RFC 3326) saying why, to leg l. */
+static void send_fail_why(struct ccd *cd, struct call_leg *l, unsigned code, const char *why)
+{
+	Tandem__LegEvent ev = TANDEM__LEG_EVENT__INIT;
+	Tandem__Reason rh = TANDEM__REASON__INIT;
+
+	if (!l->open)
+		return;
+	rh.protocol = (char *)"SIP";
+	rh.cause = code;
+	rh.text = (char *)why;
+	ev.leg = l->ref.id;
+	ev.type = TANDEM__EVENT_TYPE__FAIL;
+	ev.code = code;
+	ev.reason = (char *)phrase_of(code);
+	ev.origin = TANDEM__ORIGIN__SWITCH;
+	ev.reason_header = &rh;
+	send_event_to(cd, l->ref.node, &ev);
+}
+
+/* The call cannot go on without its media: the caller gets code (when
+ * it has no answer yet: setup) or both legs a BYE. */
+static void media_fail_call(struct ccd *cd, struct call *c, bool setup, unsigned code, const char *why)
+{
+	LOGW(cid(c), "call %llu: %u %s: %s", (unsigned long long)c->serial, code, phrase_of(code), why);
+	if (setup) {
+		send_fail_why(cd, &c->a, code, why);
+		set_final(cd, c, code);
+	} else if (c->a.open) {
+		send_disconnect(cd, c, &c->a);
+	}
+	if (c->o.open)
+		send_disconnect(cd, c, &c->o);
+	start_ending(cd, c);
+}
+
+static int held_push(struct call *c, struct call_leg *from, const Tandem__LegEvent *ev, bool originate, bool rewrite)
+{
+	size_t len = tandem__leg_event__get_packed_size(ev);
+	struct held *h = malloc(sizeof(*h) + len);
+
+	if (!h)
+		return -1;
+	h->next = NULL;
+	h->from = from;
+	h->originate = originate;
+	h->setup = c->state < CALL_CONNECTED;
+	h->rewrite = rewrite;
+	h->started = false;
+	h->len = tandem__leg_event__pack(ev, h->data);
+	c->n_held++;
+	if (c->held_tail)
+		c->held_tail->next = h;
+	else
+		c->held = h;
+	c->held_tail = h;
+	return 0;
+}
+
+static struct held *held_pop(struct call *c)
+{
+	struct held *h = c->held;
+
+	c->held = h->next;
+	if (!c->held)
+		c->held_tail = NULL;
+	c->n_held--;
+	return h;
+}
+
+static void held_run(struct ccd *cd, struct call *c);
+
+/* A held event's rewrite failed: Sippy's answer to an RTP proxy error is
+ * 502 on the transaction (a re-INVITE fails, the call stays) and, for
+ * anything else, the end of the call. */
+static void held_failed(struct ccd *cd, struct call *c, const struct held *h, const Tandem__LegEvent *ev,
+			unsigned code, const char *why)
+{
+	if (c->state >= CALL_DISCONNECTING) {
+		LOGD(cid(c), "call %llu: %s dropped: %s", (unsigned long long)c->serial, event_name(ev->type), why);
+		return;
+	}
+	if (!h->originate && !h->setup && ev->type == TANDEM__EVENT_TYPE__UPDATE) {
+		LOGW(cid(c), "call %llu: re-INVITE from the %s refused, %u: %s", (unsigned long long)c->serial,
+		     h->from->answer ? "caller" : "callee", code, why);
+		media_note(c->media, side_of(peer_of(c, h->from)), MEDIA_MSG_REJECT);
+		send_fail_why(cd, h->from, code, why);
+		return;
+	}
+	media_fail_call(cd, c, h->originate || h->setup, code, why);
+}
+
+static void on_rewritten(struct ccd *cd, void *arg, unsigned code, const char *why, struct pl body)
+{
+	struct call *c = arg;
+	struct held *h = held_pop(c);
+	Tandem__LegEvent *ev = tandem__leg_event__unpack(NULL, h->len, h->data);
+
+	if (!ev) {
+		LOGE(cid(c), "call %llu: a held event cannot be read back", (unsigned long long)c->serial);
+	} else if (code) {
+		held_failed(cd, c, h, ev, code, why);
+	} else {
+		ProtobufCBinaryData orig = ev->body->content;
+
+		ev->body->content.data = (uint8_t *)(uintptr_t)body.p;
+		ev->body->content.len = body.l;
+		if (!h->originate) {
+			relay_now(cd, c, h->from, ev);
+		} else if (c->state < CALL_DISCONNECTING && place_originate(cd, c, ev->body) < 0) {
+			send_fail(cd, c->a.ref.node, c->a.ref.id, 500, "Internal Server Error");
+			set_final(cd, c, 500);
+			start_ending(cd, c);
+		}
+		ev->body->content = orig;	/* freed with the event */
+	}
+	if (ev)
+		tandem__leg_event__free_unpacked(ev, NULL);
+	free(h);
+	held_run(cd, c);
+}
+
+/* Relays held events in order until one needs a rewrite; that one starts
+ * it and the rest wait for on_rewritten(). */
+static void held_run(struct ccd *cd, struct call *c)
+{
+	while (c->held && !c->held->started) {
+		struct held *h = c->held;
+		Tandem__LegEvent *ev = tandem__leg_event__unpack(NULL, h->len, h->data);
+		int msg = ev ? media_msg_of(ev->type) : -1;
+
+		if (ev && h->rewrite && c->media) {
+			struct pl sdp = pl_from((const char *)ev->body->content.data, ev->body->content.len);
+
+			h->started = true;
+			if (media_rewrite(c->media, side_of(h->from), (enum media_msg)msg, sdp, on_rewritten, c) < 0) {
+				held_pop(c);
+				held_failed(cd, c, h, ev, 500, "SDP rewrite not possible");
+				free(h);
+				tandem__leg_event__free_unpacked(ev, NULL);
+				continue;
+			}
+			tandem__leg_event__free_unpacked(ev, NULL);
+			return;
+		}
+		held_pop(c);
+		if (ev && !h->rewrite) {
+			if (msg >= 0)
+				media_note(c->media, side_of(h->from), (enum media_msg)msg);
+			relay_now(cd, c, h->from, ev);
+		} else {
+			LOGW(cid(c), "call %llu: a held event was dropped", (unsigned long long)c->serial);
+		}
+		if (ev)
+			tandem__leg_event__free_unpacked(ev, NULL);
+		free(h);
+	}
+	if (!c->held && c->state >= CALL_DISCONNECTING)
+		media_ending(c);
+}
+
+/* relay()'s hook: true when the event waits (a rewrite, or behind one). */
+static bool media_hold(struct ccd *cd, struct call *c, struct call_leg *from, const Tandem__LegEvent *ev)
+{
+	int msg;
+	bool rewrite;
+
+	if (!c->media || ev->type == TANDEM__EVENT_TYPE__DISCONNECT)
+		return false;
+	msg = media_msg_of(ev->type);
+	rewrite = msg >= MEDIA_MSG_OFFER && msg <= MEDIA_MSG_FINAL && is_sdp(ev->body);
+	if (!c->held && !rewrite) {
+		if (msg >= 0)
+			media_note(c->media, side_of(from), (enum media_msg)msg);
+		return false;
+	}
+	/* A peer flooding events while a rewrite waits gets no queue for it. */
+	if (c->n_held >= CALL_HELD_MAX) {
+		cd->stats.events_dropped++;
+		LOGW(cid(c), "call %llu: %s from the %s leg dropped: %d events wait already", (unsigned long long)c->serial,
+		     event_name(ev->type), from->answer ? "answer" : "originate", CALL_HELD_MAX);
+		return true;
+	}
+	if (held_push(c, from, ev, false, rewrite) < 0) {
+		LOGE(cid(c), "call %llu: no memory to hold a %s: the call ends", (unsigned long long)c->serial,
+		     event_name(ev->type));
+		media_fail_call(cd, c, c->state < CALL_CONNECTED, 500, "No memory");
+		return true;
+	}
+	held_run(cd, c);
+	return true;
+}
+
+/*
+ * At the TRY: a media session on a proxy chosen now (unless the route or
+ * the configuration says none), and the offer held for its rewrite.
+ * Returns true when the call was taken over (held, or failed: 502 when no
+ * proxy is online).
+ */
+static bool media_start(struct ccd *cd, struct call *c, const Tandem__LegEvent *ev)
+{
+	switch (media_session_new(cd, cid(c), c->serial, c->routes[0].rtpp, &c->media)) {
+	case MEDIA_PICK_NONE:
+		return false;
+	case MEDIA_PICK_NO_PROXY:
+		media_fail_call(cd, c, true, 502, "No online RTP proxy");
+		return true;
+	case MEDIA_PICK_NO_MEMORY:
+		media_fail_call(cd, c, true, 500, "No memory");
+		return true;
+	case MEDIA_PICK_OK:
+		break;
+	}
+	if (!is_sdp(ev->body))
+		return false;	/* a late offer: the 2xx brings it */
+	if (held_push(c, &c->a, ev, true, true) < 0) {
+		media_fail_call(cd, c, true, 500, "No memory");
+		return true;
+	}
+	held_run(cd, c);
+	return true;
+}
+
+/*
+ * The RTP proxy saw no media (rtpengine's teardown callback, RTPproxy's
+ * notification through the control socket's `r`): Sippy's media timeout.
+ * Connected: BYE on both legs. Before the answer the attempt fails: its
+ * INVITE is cancelled and, with no other route to hunt to, the caller
+ * gets 408 with a Reason header. Accounting (the RADIUS issue) finds the
+ * release source in the legs' DISCONNECT: origin MEDIA_TIMEOUT.
+ */
+static void media_timeout_end(struct ccd *cd, struct call *c)
+{
+	struct call_leg *legs[2] = { &c->a, &c->o };
+
+	LOGI(cid(c), "call %llu: media timeout in %s", (unsigned long long)c->serial, state_names[c->state]);
+	for (int i = 0; i < 2; i++) {
+		Tandem__LegEvent ev = TANDEM__LEG_EVENT__INIT;
+
+		if (!legs[i]->open || (legs[i] == &c->a && c->state < CALL_CONNECTED))
+			continue;
+		ev.leg = legs[i]->ref.id;
+		ev.type = TANDEM__EVENT_TYPE__DISCONNECT;
+		ev.origin = TANDEM__ORIGIN__MEDIA_TIMEOUT;
+		send_event_to(cd, legs[i]->ref.node, &ev);
+	}
+	if (c->state < CALL_CONNECTED) {
+		send_fail_why(cd, &c->a, 408, "Media timeout");
+		set_final(cd, c, 408);
+	}
+	start_ending(cd, c);
+}
+
+/* The call ends: once nothing waits any more, the proxy's streams go. */
+static void media_ending(struct call *c)
+{
+	if (c->held)
+		return;
+	media_release(c->media);
+	c->media = NULL;
+}
+
+/* The call is freed: whatever still waits is dropped. */
+static void media_drop(struct call *c)
+{
+	media_release(c->media);
+	c->media = NULL;
+	while (c->held)
+		free(held_pop(c));
 }
 
 static void on_try(struct ccd *cd, struct node *n, const Tandem__LegEvent *ev)
@@ -560,6 +965,10 @@ static void on_try(struct ccd *cd, struct node *n, const Tandem__LegEvent *ev)
 		send_fail(cd, n, ev->leg, 500, "Internal Server Error");
 		return;
 	}
+	if (cd->calls->refusing) {
+		refuse_try(cd, n, ev->leg);
+		return;
+	}
 	if (!(c = call_new(cd, n, ev->leg, ev->try_))) {
 		cd->stats.calls_rejected++;
 		LOGE(PL_NULL, "node %s: no memory for the call of leg %016llx", n->id, (unsigned long long)ev->leg);
@@ -579,6 +988,10 @@ static void on_try(struct ccd *cd, struct node *n, const Tandem__LegEvent *ev)
 	c->routes = &cd->static_route;
 	c->n_routes = 1;
 	set_state(c, CALL_AR_COMPLETE);
+	/* With an RTP proxy the offer waits for its rewrite (or the call
+	 * fails when no proxy is online). */
+	if (media_start(cd, c, ev))
+		return;
 	if (place_originate(cd, c, ev->body) < 0) {
 		send_fail(cd, n, ev->leg, 500, "Internal Server Error");
 		set_final(cd, c, 500);
@@ -711,6 +1124,7 @@ static void from_originate(struct ccd *cd, struct call *c, const Tandem__LegEven
 		case TANDEM__EVENT_TYPE__PRE_CONNECT:
 		case TANDEM__EVENT_TYPE__CONNECT:
 			set_final(cd, c, ev->code ? ev->code : 200);
+			metrics_hist_observe(&cd->stats.setup_seconds, (double)(mono_us() - c->try_us) / 1e6);
 			relay(cd, c, &c->o, ev);
 			set_state(c, CALL_CONNECTED);
 			return;
@@ -863,6 +1277,7 @@ int calls_init(struct ccd *cd)
 		free(cl);
 		return -1;
 	}
+	metrics_hist_init(&cd->stats.setup_seconds, setup_buckets, sizeof(setup_buckets) / sizeof(setup_buckets[0]));
 	/* Originate leg ids start at a random point, so legs a previous ccd
 	 * created (still winding down in sigd) are not reused. */
 	cl->next_leg = cd->instance >> 2;
@@ -884,4 +1299,169 @@ void calls_free(struct ccd *cd)
 	htable_free(&cl->legs);
 	free(cl);
 	cd->calls = NULL;
+}
+
+/* ---------------------------------------------------------------- control socket */
+
+/* A leg's address, numbers and UA state for the view. */
+static void view_leg(const struct call *c, const struct call_leg *l, struct call_view_leg *v)
+{
+	v->present = true;
+	v->open = l->open;
+	v->node = l->ref.node;
+	v->leg = l->ref.id;
+	v->ua_state = l->ua_state;
+	v->ua_reinvite_sent = l->ua_reinvite_sent;
+	v->ua_gen = l->ua_gen;
+	v->cli = field(c, F_CLI);
+	v->cld = field(c, F_CLD);
+}
+
+static void view_call(const struct call *c, struct call_view *v)
+{
+	const struct route *r;
+
+	memset(v, 0, sizeof(*v));
+	v->id = c->serial;
+	v->call_id = cid(c);
+	v->state = state_names[c->state];
+	view_leg(c, &c->a, &v->a);
+	pl_strcpy(field(c, F_SOURCE_HOST), v->a.host, sizeof(v->a.host));
+	v->a.port = c->source_port;
+	if (c->attempt == 0)
+		return;
+	/* The attempt's destination, as place_originate() chose it. */
+	r = c->routes + c->attempt - 1;
+	view_leg(c, &c->o, &v->o);
+	if (r->cld_set)
+		v->o.cld = r->cld;
+	if (r->dest == ROUTE_DEST_SIP_UA) {
+		memcpy(v->o.host, v->a.host, sizeof(v->o.host));
+		v->o.port = c->source_port ? c->source_port : ROUTE_DEFAULT_PORT;
+	} else if (r->resolved) {
+		netaddr_host_str(&r->addr, v->o.host, sizeof(v->o.host));
+		v->o.port = netaddr_port(&r->addr);
+	}
+}
+
+void calls_foreach(struct ccd *cd, void (*fn)(const struct call_view *v, void *arg), void *arg)
+{
+	struct call_view v;
+
+	for (struct call *c = cd->calls->all; c; c = c->next) {
+		view_call(c, &v);
+		fn(&v, arg);
+	}
+}
+
+/*
+ * Sippy's CallController.disconnect(): every leg still there gets
+ * DISCONNECT (BYE, CANCEL or a final response, whichever its state needs)
+ * with the given origin, and the call ends. A call already ending is
+ * left alone.
+ */
+static void end_call(struct ccd *cd, struct call *c, Tandem__Origin origin)
+{
+	struct call_leg *legs[2] = { &c->a, &c->o };
+
+	if (c->state >= CALL_DISCONNECTING)
+		return;
+	LOGI(cid(c), "call %llu: ended by ccd (origin %d)", (unsigned long long)c->serial, (int)origin);
+	if (origin == TANDEM__ORIGIN__MEDIA_TIMEOUT) {
+		media_timeout_end(cd, c);
+		return;
+	}
+	if (c->state < CALL_CONNECTED)
+		set_final(cd, c, 500);
+	for (int i = 0; i < 2; i++) {
+		Tandem__LegEvent ev = TANDEM__LEG_EVENT__INIT;
+
+		if (!legs[i]->open)
+			continue;
+		ev.leg = legs[i]->ref.id;
+		ev.type = TANDEM__EVENT_TYPE__DISCONNECT;
+		ev.origin = origin;
+		send_event_to(cd, legs[i]->ref.node, &ev);
+	}
+	start_ending(cd, c);
+}
+
+size_t calls_end_by_call_id(struct ccd *cd, struct pl call_id, Tandem__Origin origin)
+{
+	size_t n = 0;
+
+	for (struct call *c = cd->calls->all; c; c = c->next)
+		if (pl_eq(cid(c), call_id)) {
+			end_call(cd, c, origin);
+			n++;
+		}
+	return n;
+}
+
+size_t calls_media_timeout(struct ccd *cd, uint64_t id, struct pl call_id)
+{
+	for (struct call *c = cd->calls->all; c; c = c->next)
+		if (c->serial == id && pl_eq(cid(c), call_id)) {
+			end_call(cd, c, TANDEM__ORIGIN__MEDIA_TIMEOUT);
+			return 1;
+		}
+	return 0;
+}
+
+size_t calls_end_by_id(struct ccd *cd, uint64_t id, Tandem__Origin origin)
+{
+	for (struct call *c = cd->calls->all; c; c = c->next)
+		if (c->serial == id) {
+			end_call(cd, c, origin);
+			return 1;
+		}
+	return 0;
+}
+
+size_t calls_end_all(struct ccd *cd, Tandem__Origin origin)
+{
+	size_t n = 0;
+
+	for (struct call *c = cd->calls->all; c; c = c->next, n++)
+		end_call(cd, c, origin);
+	return n;
+}
+
+void calls_note_ua_state(struct ccd *cd, const struct node *n, uint64_t leg, uint8_t state, bool reinvite_sent,
+			 uint32_t gen)
+{
+	struct legref *r = legref_find(&cd->calls->legs, n, leg);
+	struct call_leg *l;
+
+	if (!r)
+		return;
+	l = leg_of(r);
+	l->ua_state = state;
+	l->ua_reinvite_sent = reinvite_sent;
+	l->ua_gen = gen;
+}
+
+/* ---------------------------------------------------------------- stopping */
+
+void calls_refuse_new(struct ccd *cd)
+{
+	cd->calls->refusing = true;
+}
+
+bool calls_refusing(const struct ccd *cd)
+{
+	return cd->calls->refusing;
+}
+
+/* Ending calls are exactly the linger FIFO (start_ending() puts every
+ * call there); only asked while stopping, so a walk is cheap enough. */
+void calls_count(const struct ccd *cd, size_t *active, size_t *ending)
+{
+	const struct call_layer *cl = cd->calls;
+	size_t n = 0;
+
+	for (const struct call *c = cl->linger_head; c; c = c->lnext)
+		n++;
+	*ending = n;
+	*active = cd->stats.calls_active > n ? (size_t)cd->stats.calls_active - n : 0;
 }

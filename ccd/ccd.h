@@ -9,7 +9,11 @@
  *              the state machine and the event relay (call.h)
  *   legref.c   legs by (node, leg id), and each node's list of legs
  *   route.c    Sippy's routing string (the static route -s/-n)
- *   main.c     wiring, signals, start-up errors
+ *   control.c  the control socket (-c): Sippy's l, lt, d, r, q and more
+ *   metrics_ccd.c  the Prometheus endpoint (--metrics)
+ *   media.c    RTP proxies (-r) and SDP rewriting (media.h, rtpp.h, ng.h)
+ *   drain.c    how ccd stops: SIGTERM drain, SIGHUP, systemd notify (drain.h)
+ *   main.c     wiring, start-up errors
  *
  * Each room keeps its state behind an opaque pointer here, so the context
  * is the only thing passed around and there are no globals (except the
@@ -25,15 +29,20 @@
 #include <event2/event.h>
 
 #include "ccd_config.h"
+#include "metrics.h"
 #include "route.h"
 
 #define CCD_HEARTBEAT_MS	1000	/* Welcome.heartbeat_interval_ms */
 #define CCD_HEARTBEAT_MISSES	3	/* silent intervals before a node is down */
 #define CCD_LINGER_MS		120000	/* longest wait for LegClosed after a call ended */
 #define CCD_CODE_MAX		699	/* calls_by_code is indexed by SIP status */
+#define CCD_ATTEMPTS_MAX	16	/* attempts_by_route: CALL_ROUTES_MAX */
 
 struct ccd_nodes;
 struct call_layer;
+struct control;
+struct metrics_server;
+struct media;
 
 /* Counters every room bumps; for the control socket and metrics. */
 struct ccd_stats {
@@ -49,11 +58,17 @@ struct ccd_stats {
 	uint64_t calls_total;
 	uint64_t calls_rejected;	/* TRYs answered FAIL without a call (malformed) */
 	uint64_t calls_linger_expired;	/* calls freed without every LegClosed */
+	uint64_t calls_refused_stopping;	/* TRYs answered 503 while stopping (SIGTERM) */
 	/* Final response the caller got (as far as ccd decided it): the
 	 * CONNECT/FAIL/REDIRECT code relayed, 487 for a caller's CANCEL, 500
 	 * when the call was disconnected before an answer; 0 = none (the
 	 * answer leg vanished before a final response). */
 	uint64_t calls_by_code[CCD_CODE_MAX + 1];
+	/* Originate attempts by their place in the call's route list (1 =
+	 * the first route; [0] unused). */
+	uint64_t attempts_by_route[CCD_ATTEMPTS_MAX + 1];
+	/* TRY to CONNECT (or PRE_CONNECT) relayed to the caller, seconds. */
+	struct metrics_hist setup_seconds;
 };
 
 struct ccd {
@@ -69,7 +84,9 @@ struct ccd {
 	uint64_t instance;		/* random per process start (Welcome.instance) */
 	uint32_t heartbeat_ms;		/* CCD_HEARTBEAT_MS; tests shorten it */
 	uint32_t linger_ms;		/* CCD_LINGER_MS; tests shorten it */
-	struct event *sig_ev[3];
+	struct control *control;		/* -c: the control socket (control.h) */
+	struct metrics_server *metrics;		/* --metrics (metrics_ccd.h) */
+	struct media *media;			/* -r: RTP proxies (media.h); NULL = none */
 };
 
 /* Monotonic clock in milliseconds, for silence and linger deadlines. */

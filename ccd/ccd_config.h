@@ -13,6 +13,10 @@
 #include <stddef.h>
 
 #define CCD_DEFAULT_BIND "tcp://127.0.0.1:5555"
+#define CCD_DEFAULT_DRAIN_S	30
+#define CCD_MAX_DRAIN_S		86400
+#define CCD_RTPP_MAX		16	/* -r RTP proxies */
+#define CCD_MAX_RTPP_S		86400	/* --rtpp-retry, --rtpp-check */
 
 struct ccd_config {
 	bool foreground;		/* -f */
@@ -21,6 +25,17 @@ struct ccd_config {
 	const char *bind;		/* --bind: ZeroMQ ROUTER endpoint */
 	bool auth_disabled;		/* -u: no RADIUS authorisation */
 	const char *static_route;	/* -s (alias -n): Sippy routing string */
+	const char *control;		/* -c: control socket, Sippy's b2bua_socket
+					   (unix:path, a bare path, tcp:host[:port]);
+					   NULL = none */
+	const char *metrics;		/* --metrics host:port: Prometheus endpoint */
+	unsigned drain_s;		/* --drain: after SIGTERM, calls may go on this long */
+	/* RTP proxies (media.h): -r specs (argv), checked at parse time. */
+	const char *rtpp[CCD_RTPP_MAX];
+	unsigned n_rtpp;
+	unsigned rtpp_retry_s;		/* --rtpp-retry: V of an offline proxy; 0 = 60 */
+	unsigned rtpp_check_s;		/* --rtpp-check: V of an online proxy; 0 = 10 */
+	const char *rtpp_notify;	/* --rtpp-notify host:port: rtpengine's media timeouts */
 };
 
 enum ccd_config_result {

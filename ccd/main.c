@@ -13,25 +13,14 @@
 #include "call.h"
 #include "ccd.h"
 #include "ccd_config.h"
+#include "control.h"
 #include "daemon.h"
+#include "drain.h"
 #include "log.h"
+#include "media.h"
+#include "metrics_ccd.h"
 #include "nodes.h"
 #include "route.h"
-
-static void on_signal(evutil_socket_t sig, short what, void *arg)
-{
-	struct ccd *cd = arg;
-
-	(void)what;
-	if (sig == SIGUSR1) {
-		log_reopen();
-		if (!cd->cfg.foreground)
-			daemon_reopen_stdio(cd->cfg.logfile);
-		return;
-	}
-	LOGI(PL_NULL, "signal %d: exiting", (int)sig);
-	event_base_loopbreak(cd->base);
-}
 
 static void fail(const char *fmt, const char *detail)
 {
@@ -90,7 +79,7 @@ static uint64_t random_instance(void)
 int main(int argc, char **argv)
 {
 	static struct ccd cd;
-	static const int sigs[] = { SIGINT, SIGTERM, SIGUSR1 };
+	struct daemon_life *life;
 	char err[256];
 
 	switch (ccd_config_parse(&cd.cfg, argc, argv, err, sizeof(err))) {
@@ -124,10 +113,15 @@ int main(int argc, char **argv)
 		fail("%s", "no memory for the call table");
 	if (nodes_open(&cd, err, sizeof(err)) < 0)
 		fail("%s", err);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-		cd.sig_ev[i] = evsignal_new(cd.base, sigs[i], on_signal, &cd);
-		event_add(cd.sig_ev[i], NULL);
-	}
+	/* RTP proxies (-r) for the media relay: media.h. */
+	if (media_open(&cd, err, sizeof(err)) < 0)
+		fail("%s", err);
+	/* The control socket (-c) and the metrics endpoint (--metrics). */
+	if (control_open(&cd, err, sizeof(err)) < 0 || metrics_ccd_open(&cd, err, sizeof(err)) < 0)
+		fail("%s", err);
+	/* Signals (drain on SIGTERM) and systemd's READY/WATCHDOG: drain.h. */
+	if (!(life = ccd_life_new(&cd)))
+		fail("%s", "cannot set up signal handling");
 	LOGI(PL_NULL, "ccd %s bound to %s, instance %016llx, static route %s", TANDEM_VERSION, cd.cfg.bind,
 	     (unsigned long long)cd.instance, cd.cfg.static_route);
 
@@ -135,10 +129,12 @@ int main(int argc, char **argv)
 
 	LOGI(PL_NULL, "calls: %llu total, %llu active at exit", (unsigned long long)cd.stats.calls_total,
 	     (unsigned long long)cd.stats.calls_active);
+	metrics_ccd_close(&cd);
+	control_close(&cd);
 	calls_free(&cd);
+	media_close(&cd);
 	nodes_close(&cd);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		event_free(cd.sig_ev[i]);
+	daemon_life_free(life);
 	zmq_ctx_term(cd.zctx);
 	event_base_free(cd.base);
 	log_close();

@@ -15,6 +15,7 @@
 
 #include "call.h"
 #include "ccd.h"
+#include "control.h"
 #include "log.h"
 
 /* Decoding a frame allocates from this arena (reset after each frame), so
@@ -113,6 +114,32 @@ size_t nodes_live(const struct ccd *cd)
 	return cd->nodes->n_live;
 }
 
+size_t nodes_strangers(const struct ccd *cd)
+{
+	return cd->nodes->n_strangers;
+}
+
+struct foreach_ctx {
+	void (*fn)(struct node *n, void *arg);
+	void *arg;
+};
+
+static void foreach_live(struct htable_node *hn, void *arg)
+{
+	struct foreach_ctx *c = arg;
+	struct node *n = htable_entry(hn, struct node, hnode);
+
+	if (n->state == NODE_LIVE)
+		c->fn(n, c->arg);
+}
+
+void nodes_foreach(struct ccd *cd, void (*fn)(struct node *n, void *arg), void *arg)
+{
+	struct foreach_ctx c = { fn, arg };
+
+	htable_foreach(&cd->nodes->by_id, foreach_live, &c);
+}
+
 const struct zlink_stats *nodes_link_stats(const struct ccd *cd)
 {
 	return zlink_stats(cd->nodes->z);
@@ -156,8 +183,10 @@ int nodes_send(struct ccd *cd, struct node *n, const Tandem__Message *m)
 {
 	char buf[4 * ZLINK_PEER_MAX + 1];
 
-	if (zlink_frame_append(cd->nodes->z, node_id(n), &m->base) == 0)
+	if (zlink_frame_append(cd->nodes->z, node_id(n), &m->base) == 0) {
+		n->msgs_sent++;
 		return 0;
+	}
 	cd->stats.send_errors++;
 	LOGE(PL_NULL, "node %s: message of %zu bytes too large to send: dropped", ID_STR(node_id(n), buf),
 	     protobuf_c_message_get_packed_size(&m->base));
@@ -196,6 +225,8 @@ static void send_heartbeat(struct ccd *cd, struct node *n)
 
 	hb.instance = cd->instance;
 	hb.legs = cd->stats.calls_active > UINT32_MAX ? UINT32_MAX : (uint32_t)cd->stats.calls_active;
+	hb.received = n->msgs_received;
+	hb.queue_depth = node_queue_depth(n) > UINT32_MAX ? UINT32_MAX : (uint32_t)node_queue_depth(n);
 	m.body_case = TANDEM__MESSAGE__BODY_HEARTBEAT;
 	m.heartbeat = &hb;
 	nodes_send(cd, n, &m);
@@ -232,6 +263,8 @@ static void on_heartbeat(struct ccd *cd, struct node *n, const Tandem__Heartbeat
 {
 	char buf[4 * ZLINK_PEER_MAX + 1];
 
+	n->queue_depth = n->msgs_sent > hb->received ? n->msgs_sent - hb->received : 0;
+	n->hb_legs = hb->legs;
 	/* A restarted node says Hello first; a heartbeat from another
 	 * instance is out of order. Silence is what ends a node, not this. */
 	if (hb->instance != n->instance) {
@@ -303,6 +336,9 @@ static void send_welcome(struct ccd *cd, struct node *n, const Tandem__Hello *h)
 	m.body_case = TANDEM__MESSAGE__BODY_WELCOME;
 	m.welcome = &w;
 	nodes_send(cd, n, &m);
+	/* The queue-depth count starts after the Welcome, as the node's does
+	 * (docs/protocol.md, Heartbeat.received). */
+	n->msgs_sent = n->msgs_received = n->queue_depth = 0;
 	if (w.n_unknown_legs)
 		LOGI(PL_NULL, "node %s: %zu of its %zu legs have no call", ID_STR(node_id(n), buf),
 		     w.n_unknown_legs, h->n_legs);
@@ -389,6 +425,7 @@ static void on_message(struct ccd *cd, struct node **np, struct pl peer, const T
 		stranger(cd, n, peer, "sent a message before Hello");
 		return;
 	}
+	n->msgs_received++;
 	switch (m->body_case) {
 	case TANDEM__MESSAGE__BODY_HEARTBEAT:
 		on_heartbeat(cd, n, m->heartbeat);
@@ -399,9 +436,13 @@ static void on_message(struct ccd *cd, struct node **np, struct pl peer, const T
 	case TANDEM__MESSAGE__BODY_CLOSED:
 		call_on_closed(cd, n, m->closed);
 		break;
+	case TANDEM__MESSAGE__BODY_LIST_REPLY:
+		control_on_list_reply(cd, n, m->list_reply);
+		break;
 	case TANDEM__MESSAGE__BODY_WELCOME:
 	case TANDEM__MESSAGE__BODY_ORIGINATE:
 	case TANDEM__MESSAGE__BODY_DROP:
+	case TANDEM__MESSAGE__BODY_LIST_REQUEST:
 		cd->stats.msgs_invalid++;
 		LOGW(PL_NULL, "node %s sent a message only ccd sends (kind %d): ignored",
 		     ID_STR(node_id(n), buf), (int)m->body_case);

@@ -55,6 +55,11 @@ struct node {
 	int64_t last_heard_ms;
 	struct event *heartbeat_ev;	/* live nodes only */
 	struct legref_list legs;	/* every leg of a call on this node */
+	/* Since our last Welcome to it: messages queued for it and messages
+	 * from it; the backlog its last Heartbeat showed (node_queue_depth)
+	 * and the legs it reported. */
+	uint64_t msgs_sent, msgs_received, queue_depth;
+	uint32_t hb_legs;
 };
 
 /* Binds the ROUTER on cd->cfg.bind (cd->base and cd->zctx must exist).
@@ -75,6 +80,20 @@ static inline struct pl node_id(const struct node *n)
 
 struct node *nodes_find(struct ccd *cd, struct pl id);
 size_t nodes_live(const struct ccd *cd);
+size_t nodes_strangers(const struct ccd *cd);
+/* Visits every live node; fn must not remove nodes. */
+void nodes_foreach(struct ccd *cd, void (*fn)(struct node *n, void *arg), void *arg);
+
+/*
+ * The node's backlog from us: when its last Heartbeat arrived, how many of
+ * the messages we had sent it by then it had not received when it wrote
+ * that Heartbeat (Heartbeat.received). Taken at arrival, so an idle link
+ * shows 0 however busy it is; one that lags shows its lag.
+ */
+static inline uint64_t node_queue_depth(const struct node *n)
+{
+	return n->queue_depth;
+}
 const struct zlink_stats *nodes_link_stats(const struct ccd *cd);
 
 #endif

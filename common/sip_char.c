@@ -39,6 +39,9 @@ const uint16_t sip_char_class[256] = {
 	[';'] = SIP_C_USER | SIP_C_URIC,
 	['?'] = SIP_C_USER | SIP_C_HNV | SIP_C_WORD | SIP_C_URIC,
 	['/'] = SIP_C_USER | SIP_C_PARAM | SIP_C_HNV | SIP_C_WORD | SIP_C_URIC,
+	/* Not in RFC 3261's user set, but phones and gateways send dialled
+	 * strings such as *#21# unescaped; refusing them would drop real calls. */
+	['#'] = SIP_C_USER,
 	['['] = SIP_C_PARAM | SIP_C_HNV | SIP_C_WORD | SIP_C_URIC,
 	[']'] = SIP_C_PARAM | SIP_C_HNV | SIP_C_WORD | SIP_C_URIC,
 	[':'] = SIP_C_PARAM | SIP_C_HNV | SIP_C_WORD | SIP_C_URIC,

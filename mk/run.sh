@@ -18,9 +18,10 @@ ccd_pid=$!
 "$BUILD/sigd" -f -l "$addr" -p "$port" --ccd "$BIND" --node-id run-node &
 sigd_pid=$!
 
+# SIGINT, not SIGTERM: the daemons drain calls on SIGTERM, but Ctrl-C means now.
 stop() {
 	trap - INT TERM
-	kill -TERM "$sigd_pid" "$ccd_pid" 2>/dev/null
+	kill -INT "$sigd_pid" "$ccd_pid" 2>/dev/null
 	wait "$sigd_pid" "$ccd_pid" 2>/dev/null
 	exit 0
 }
@@ -30,7 +31,7 @@ echo "run: sigd (pid $sigd_pid) on $LISTEN, ccd (pid $ccd_pid) routing to $REMOT
 while kill -0 "$sigd_pid" 2>/dev/null && kill -0 "$ccd_pid" 2>/dev/null; do
 	sleep 1
 done
-kill -TERM "$sigd_pid" "$ccd_pid" 2>/dev/null
+kill -INT "$sigd_pid" "$ccd_pid" 2>/dev/null
 wait "$sigd_pid"; rc1=$?
 wait "$ccd_pid"; rc2=$?
 [ $rc1 -eq 0 ] && [ $rc2 -eq 0 ]

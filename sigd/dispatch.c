@@ -57,6 +57,11 @@ static void new_invite(struct sigd *sd, struct tsx *t, const struct sip_msg *req
 		ua_respond_code(sd, NULL, t, 483, NULL);
 		return;
 	}
+	if (sd->draining) {
+		sd->stats.rejected_draining++;
+		reject_503(sd, t, "node shutting down");
+		return;
+	}
 	if (!link_ready(sd)) {
 		sd->stats.rejected_no_ccd++;
 		reject_503(sd, t, "ccd not reachable");

@@ -345,6 +345,7 @@ struct leg *leg_new(struct sigd *sd, uint64_t id, bool uas, size_t arena_size)
 	l->id = id;
 	l->uas = uas;
 	l->state = l->last_state = LEG_IDLE;
+	sd->legs->stats.in_state[LEG_IDLE]++;
 	l->arena_cap = (uint32_t)arena_size;
 	event_assign(&l->timer, sd->base, -1, 0, on_timer, l);
 	htable_insert(&sd->legs->by_id, &l->id_node, htable_hash_u64(id));
@@ -454,6 +455,7 @@ static void free_leg(struct leg *l)
 	struct leg_layer *ll = l->sd->legs;
 
 	event_del(&l->timer);
+	ll->stats.in_state[l->state]--;
 	htable_remove(&ll->by_id, &l->id_node);
 	if (l->in_dialog_table)
 		htable_remove(&ll->by_dialog, &l->dlg_node);
@@ -523,6 +525,8 @@ void leg_set_state(struct leg *l, enum leg_state s)
 	     leg_state_name((enum leg_state)l->state), leg_state_name(s));
 	l->last_state = l->state;
 	l->state = s;
+	l->sd->legs->stats.in_state[l->last_state]--;
+	l->sd->legs->stats.in_state[s]++;
 	switch (s) {
 	case LEG_DISCONNECTED:
 	case LEG_FAILED:

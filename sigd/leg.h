@@ -146,6 +146,7 @@ struct leg_stats {
 	uint64_t cseq_500;
 	uint64_t ack_timeouts;		/* no ACK for our 2xx within 64*T1 */
 	uint64_t unroutable;		/* in-dialog request with no usable next hop */
+	uint64_t in_state[LEG_DEAD + 1];	/* gauge: legs now in each state */
 };
 
 /* Timer values of the UA (tests shorten them). */

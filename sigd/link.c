@@ -22,6 +22,7 @@
 #include "leg.h"
 #include "log.h"
 #include "sigd.h"
+#include "tsx.h"
 #include "ua.h"
 #include "zlink.h"
 
@@ -50,6 +51,9 @@ struct sigd_link {
 	char *fwd[LINK_FORWARD_MAX];
 	char fwd_store[LINK_FORWARD_MAX][FORWARD_NAME_MAX + 1];
 	struct link_stats stats;
+	/* Since the last Welcome: messages queued for ccd, messages from
+	 * ccd; ccd's backlog when its last Heartbeat came (link_queue_depth). */
+	uint64_t sent, received, queue_depth;
 };
 
 static int64_t mono_ms(void)
@@ -69,7 +73,13 @@ int link_send(struct sigd *sd, const Tandem__Message *msg)
 			k->stats.send_failures++;
 		return -1;
 	}
+	k->sent++;
 	return 0;
+}
+
+uint64_t link_queue_depth(const struct sigd *sd)
+{
+	return sd->link ? sd->link->queue_depth : 0;
 }
 
 bool link_ready(struct sigd *sd)
@@ -245,6 +255,8 @@ static void send_heartbeat(struct sigd *sd)
 
 	hb.instance = sd->instance;
 	hb.legs = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+	hb.received = sd->link->received;
+	hb.queue_depth = link_queue_depth(sd) > UINT32_MAX ? UINT32_MAX : (uint32_t)link_queue_depth(sd);
 	m.body_case = TANDEM__MESSAGE__BODY_HEARTBEAT;
 	m.heartbeat = &hb;
 	if (link_send(sd, &m) == 0)
@@ -340,6 +352,7 @@ static void on_welcome(struct sigd *sd, const Tandem__Welcome *w)
 	k->ccd_instance = w->instance;
 	k->interval_ms = iv;
 	k->welcomed = true;
+	k->sent = k->received = k->queue_depth = 0;
 	k->stats.welcomes_in++;
 	event_del(k->hello_ev);
 	struct timeval tv = { iv / 1000, (iv % 1000) * 1000 };
@@ -354,6 +367,7 @@ static void on_heartbeat(struct sigd *sd, const Tandem__Heartbeat *hb)
 	struct sigd_link *k = sd->link;
 
 	k->stats.heartbeats_in++;
+	k->queue_depth = k->sent > hb->received ? k->sent - hb->received : 0;
 	if (k->welcomed && hb->instance && hb->instance != k->ccd_instance) {
 		k->stats.ccd_restarts++;
 		LOGW(PL_NULL, "ccd restarted (instance %016llx, was %016llx): saying Hello again",
@@ -449,6 +463,9 @@ static void on_message(struct sigd *sd, const Tandem__Message *m)
 	case TANDEM__MESSAGE__BODY_DROP:
 		on_drop(sd, m->drop);
 		break;
+	case TANDEM__MESSAGE__BODY_LIST_REQUEST:
+		link_on_list_request(sd, m->list_request);
+		break;
 	case TANDEM__MESSAGE__BODY__NOT_SET:
 		/* a message type newer than us: ignored, as protobuf wants */
 		LOGD(PL_NULL, "from ccd: message of an unknown type ignored");
@@ -474,6 +491,7 @@ void link_receive(struct sigd *sd, const uint8_t *data, size_t len)
 	k->last_rx_ms = mono_ms();
 	for (size_t i = 0; i < f->n_messages; i++) {
 		k->stats.msgs_in++;
+		k->received++;
 		on_message(sd, f->messages[i]);
 	}
 	tandem__frame__free_unpacked(f, NULL);
@@ -610,4 +628,151 @@ void link_free(struct sigd *sd)
 		zmq_ctx_term(k->zctx);
 	free(k);
 	sd->link = NULL;
+}
+
+/* ---------------------------------------------------------------- lists (control socket) */
+
+/*
+ * ccd's control socket gathers the legs (`l`) or transactions (`lt`,
+ * `llt`) of every node. The answer is split into ListReply parts that fit
+ * a frame comfortably: at most LIST_PART_ITEMS items and LIST_PART_BYTES of
+ * strings each (strings are cut at LIST_STR_MAX: this is for display).
+ * Everything is sent from this one call; ZeroMQ queues it.
+ */
+#define LIST_PART_ITEMS	2048
+#define LIST_PART_BYTES	(128 * 1024)
+#define LIST_STR_MAX	255
+
+struct list_ctx {
+	struct sigd *sd;
+	Tandem__ListReply reply;
+	uint32_t min_age_ms;
+	size_t n, total, bytes;
+	bool truncated;
+	Tandem__LegSummary *legs;
+	Tandem__TransactionSummary *tsx;
+	void **items;		/* the part's item pointers */
+	char *strs;		/* the part's strings, NUL-terminated */
+};
+
+static void list_flush(struct list_ctx *c, bool last)
+{
+	Tandem__Message m = TANDEM__MESSAGE__INIT;
+
+	if (c->n == 0 && !last)
+		return;
+	c->reply.last = last;
+	c->reply.truncated = last && c->truncated;
+	if (c->legs) {
+		c->reply.n_legs = c->n;
+		c->reply.legs = (Tandem__LegSummary **)c->items;
+	} else if (c->tsx) {
+		c->reply.n_transactions = c->n;
+		c->reply.transactions = (Tandem__TransactionSummary **)c->items;
+	}
+	m.body_case = TANDEM__MESSAGE__BODY_LIST_REPLY;
+	m.list_reply = &c->reply;
+	link_send(c->sd, &m);
+	c->n = 0;
+	c->bytes = 0;
+}
+
+/* Room for one more item with `bytes` of strings; false past the limit. */
+static bool list_room(struct list_ctx *c, size_t bytes)
+{
+	if (c->total >= LINK_LIST_MAX) {
+		c->truncated = true;
+		return false;
+	}
+	if (c->n == LIST_PART_ITEMS || c->bytes + bytes > LIST_PART_BYTES)
+		list_flush(c, false);
+	c->total++;
+	return true;
+}
+
+static char *list_str(struct list_ctx *c, struct pl s)
+{
+	char *d = c->strs + c->bytes;
+	size_t l = s.l > LIST_STR_MAX ? LIST_STR_MAX : s.l;
+
+	if (l)
+		memcpy(d, s.p, l);
+	d[l] = '\0';
+	c->bytes += l + 1;
+	return d;
+}
+
+static void list_leg(struct leg *l, void *arg)
+{
+	struct list_ctx *c = arg;
+	Tandem__LegSummary *s;
+
+	if (!list_room(c, 0))
+		return;
+	s = &c->legs[c->n];
+	tandem__leg_summary__init(s);
+	s->leg = l->id;
+	s->state = (Tandem__LegState)l->state;
+	s->uas = l->uas;
+	s->reinvite_sent = l->state == LEG_UPDATING && l->reinv_ours;
+	c->items[c->n++] = s;
+}
+
+static void list_tsx(const struct tsx_info *ti, void *arg)
+{
+	struct list_ctx *c = arg;
+	Tandem__TransactionSummary *s;
+
+	if (ti->age_ms < (int64_t)c->min_age_ms || !list_room(c, 3 * (LIST_STR_MAX + 1)))
+		return;
+	s = &c->tsx[c->n];
+	tandem__transaction_summary__init(s);
+	s->server = ti->kind == TSX_SERVER_INVITE || ti->kind == TSX_SERVER_NON_INVITE;
+	s->method = list_str(c, ti->method);
+	/* enum tsx_state is RFC 3261's order, the proto's minus one. */
+	s->state = (Tandem__TransactionState)(ti->state + 1);
+	s->call_id = list_str(c, ti->call_id);
+	s->cseq = ti->cseq;
+	s->branch = list_str(c, ti->branch);
+	s->age_ms = ti->age_ms > 0 ? (uint64_t)ti->age_ms : 0;
+	c->items[c->n++] = s;
+}
+
+void link_on_list_request(struct sigd *sd, const Tandem__ListRequest *rq)
+{
+	struct list_ctx c = { .sd = sd, .min_age_ms = rq->min_age_ms };
+	bool legs = rq->kind == TANDEM__LIST_KIND__LIST_LEGS;
+	bool tsx = rq->kind == TANDEM__LIST_KIND__LIST_TRANSACTIONS;
+	void *leg_mem, *tsx_mem;
+
+	tandem__list_reply__init(&c.reply);
+	c.reply.request_id = rq->request_id;
+	c.items = malloc(LIST_PART_ITEMS * sizeof(*c.items));
+	if (legs)
+		c.legs = malloc(LIST_PART_ITEMS * sizeof(*c.legs));
+	if (tsx) {
+		c.tsx = malloc(LIST_PART_ITEMS * sizeof(*c.tsx));
+		c.strs = malloc(LIST_PART_BYTES);
+	}
+	leg_mem = c.legs;
+	tsx_mem = c.tsx;
+	if (!c.items || (legs && !c.legs) || (tsx && (!c.tsx || !c.strs))) {
+		LOGE(PL_NULL, "out of memory listing %s for ccd", legs ? "legs" : "transactions");
+		c.legs = NULL;
+		c.tsx = NULL;
+		c.truncated = true;
+	} else if (legs) {
+		legs_foreach(sd, list_leg, &c);
+	} else if (tsx) {
+		tsx_foreach(sd, list_tsx, &c);
+	} else {
+		bad_msg(sd, "ListRequest of an unknown kind");
+	}
+	list_flush(&c, true);
+	LOGD(PL_NULL, "listed %zu %s for ccd (request %llu)%s", c.total, legs ? "legs" : "transactions",
+	     (unsigned long long)rq->request_id, c.truncated ? ", truncated" : "");
+	free(c.items);
+	free(leg_mem);
+	free(tsx_mem);
+	free(c.strs);
 }

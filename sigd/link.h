@@ -64,6 +64,16 @@ void link_forward_headers(struct sigd *sd, char *const **names, size_t *n);
 
 const struct link_stats *link_stats(const struct sigd *sd);
 
+/* ccd's backlog from this node: of the messages sent to it by the time
+ * its last Heartbeat arrived, those it had not received when it wrote it
+ * (Heartbeat.received). */
+uint64_t link_queue_depth(const struct sigd *sd);
+
+/* Answers ccd's ListRequest (control socket `l`, `lt`, `llt`): one or
+ * more ListReply, at most LINK_LIST_MAX items in all. */
+#define LINK_LIST_MAX 1000000
+void link_on_list_request(struct sigd *sd, const Tandem__ListRequest *rq);
+
 /* The inbound path, exposed for tests: one payload frame from ccd. */
 void link_receive(struct sigd *sd, const uint8_t *data, size_t len);
 

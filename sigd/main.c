@@ -14,27 +14,14 @@
 
 #include "daemon.h"
 #include "dispatch.h"
+#include "drain.h"
 #include "leg.h"
 #include "link.h"
 #include "log.h"
+#include "metrics_sigd.h"
 #include "sigd.h"
 #include "transport.h"
 #include "tsx.h"
-
-static void on_signal(evutil_socket_t sig, short what, void *arg)
-{
-	struct sigd *sd = arg;
-
-	(void)what;
-	if (sig == SIGUSR1) {
-		log_reopen();
-		if (!sd->cfg.foreground)
-			daemon_reopen_stdio(sd->cfg.logfile);
-		return;
-	}
-	LOGI(PL_NULL, "signal %d: exiting", (int)sig);
-	event_base_loopbreak(sd->base);
-}
 
 static void fail(const char *fmt, const char *detail)
 {
@@ -47,8 +34,7 @@ static void fail(const char *fmt, const char *detail)
 int main(int argc, char **argv)
 {
 	static struct sigd sd;
-	static const int sigs[] = { SIGINT, SIGTERM, SIGUSR1 };
-	struct event *sig_ev[sizeof(sigs) / sizeof(sigs[0])];
+	struct daemon_life *life;
 	char err[256];
 
 	switch (sigd_config_parse(&sd.cfg, argc, argv, err, sizeof(err))) {
@@ -92,21 +78,22 @@ int main(int argc, char **argv)
 	legs_set_timers(&sd, &leg_tm);
 	if (link_init(&sd) < 0)
 		fail("cannot set up the link to ccd at %s", sd.cfg.ccd_endpoint);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-		sig_ev[i] = evsignal_new(sd.base, sigs[i], on_signal, &sd);
-		event_add(sig_ev[i], NULL);
-	}
+	if (metrics_sigd_open(&sd, err, sizeof(err)) < 0)
+		fail("%s", err);
+	/* Signals (drain on SIGTERM) and systemd's READY/WATCHDOG: drain.h. */
+	if (!(life = sigd_life_new(&sd)))
+		fail("%s", "cannot set up signal handling");
 	LOGI(PL_NULL, "sigd %s node %s listening on %s:%u, ccd at %s", TANDEM_VERSION, sd.cfg.node_id,
 	     sd.cfg.listen_addr ? sd.cfg.listen_addr : "*", sd.cfg.port, sd.cfg.ccd_endpoint);
 
 	event_base_dispatch(sd.base);
 
+	metrics_sigd_close(&sd);
 	link_free(&sd);
 	legs_free(&sd);
 	tsx_layer_free(&sd);
 	transport_free(&sd);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		event_free(sig_ev[i]);
+	daemon_life_free(life);
 	sigd_udp_close(&sd.udp);
 	event_base_free(sd.base);
 	log_close();

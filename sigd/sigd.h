@@ -9,6 +9,8 @@
  *                 answers out of dialog (OPTIONS 200, 501, 481, 503)
  *   leg*.c, ua*.c one UA state machine per call leg, dialogs (leg.h)
  *   link.c        the ZeroMQ link to ccd (link.h)
+ *   metrics_sigd.c  the Prometheus endpoint (--metrics) and the SIP counts
+ *   drain.c       how sigd stops: SIGTERM drain, SIGHUP, systemd notify (drain.h)
  *
  * Each room keeps its state behind an opaque pointer here, so the context
  * is the only thing passed around and there are no globals.
@@ -25,11 +27,22 @@
 #include "netaddr.h"
 #include "pl.h"
 #include "sigd_config.h"
+#include "sip_hdr.h"
 #include "udp.h"
 
 struct tsx_layer;
 struct leg_layer;
 struct sigd_link;
+struct metrics_server;
+
+#define SIGD_STATUS_MAX 699	/* sip_*.responses are indexed by status code */
+
+/* SIP messages of one direction, by method and by status code (counted
+ * in transport.c: metrics_sigd_count_in / _out). */
+struct sigd_sip_counts {
+	uint64_t requests[SIP_METHOD__COUNT];	/* [SIP_METHOD_OTHER]: extensions */
+	uint64_t responses[SIGD_STATUS_MAX + 1];
+};
 
 /* Counters every room bumps; exported by the control socket and metrics. */
 struct sigd_stats {
@@ -42,7 +55,9 @@ struct sigd_stats {
 	uint64_t retransmissions_out;
 	uint64_t retransmissions_absorbed;
 	uint64_t rejected_no_ccd;	/* 503 because ccd was unreachable */
+	uint64_t rejected_draining;	/* 503 because we are stopping (SIGTERM) */
 	uint64_t send_errors;
+	struct sigd_sip_counts sip_in, sip_out;
 };
 
 struct sigd {
@@ -55,6 +70,8 @@ struct sigd {
 	struct sigd_link *link;
 	struct sigd_stats stats;
 	uint64_t instance;		/* random per process start (Hello.instance) */
+	struct metrics_server *metrics;	/* --metrics (metrics_sigd.h) */
+	bool draining;			/* SIGTERM: new INVITEs get 503 (drain.h) */
 	/* Scratch buffer for building one outgoing message at a time. */
 	char out[65536];
 };

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "metrics.h"
+
 static const char usage[] =
 	"usage: sigd [-f] [-l addr] [-p port] [-L logfile] [-P pidfile]\n"
 	"            [--ccd endpoint] [--node-id name] [--wss_socket host:port:cert:key]\n"
@@ -20,9 +22,12 @@ static const char usage[] =
 	"  --t1 ms          SIP timer T1, the round-trip estimate (default 500, RFC 3261);\n"
 	"                   transaction timeouts and the 32 s linger of ended legs are 64*T1\n"
 	"  --t2 ms          SIP timer T2, the cap of retransmission intervals (default 4000)\n"
+	"  --drain seconds  on SIGTERM, refuse new calls and end the others after this\n"
+	"                   long (default 30; a second SIGTERM exits at once)\n"
+	"  --metrics host:port  serve Prometheus metrics on http://host:port/metrics\n"
 	"Logging: SIPLOG_BEND, SIPLOG_LVL, SIPLOG_LOGFILE_FILE as in Sippy.\n";
 
-enum { OPT_CCD = 256, OPT_NODE_ID, OPT_WSS, OPT_T1, OPT_T2, OPT_HELP, OPT_VERSION };
+enum { OPT_CCD = 256, OPT_NODE_ID, OPT_WSS, OPT_T1, OPT_T2, OPT_DRAIN, OPT_METRICS, OPT_HELP, OPT_VERSION };
 
 static const struct option long_options[] = {
 	{ "ccd", required_argument, NULL, OPT_CCD },
@@ -30,6 +35,8 @@ static const struct option long_options[] = {
 	{ "wss_socket", required_argument, NULL, OPT_WSS },
 	{ "t1", required_argument, NULL, OPT_T1 },
 	{ "t2", required_argument, NULL, OPT_T2 },
+	{ "drain", required_argument, NULL, OPT_DRAIN },
+	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -83,6 +90,7 @@ enum sigd_config_result sigd_config_parse(struct sigd_config *cfg, int argc, cha
 	cfg->ccd_endpoint = SIGD_DEFAULT_CCD;
 	cfg->t1_ms = 500;
 	cfg->t2_ms = 4000;
+	cfg->drain_s = SIGD_DEFAULT_DRAIN_S;
 	opterr = 0;
 	optind = 1;
 
@@ -129,6 +137,23 @@ enum sigd_config_result sigd_config_parse(struct sigd_config *cfg, int argc, cha
 				return SIGD_CONFIG_ERROR;
 			}
 			break;
+		case OPT_DRAIN:
+			if (!parse_ms(optarg, 0, SIGD_MAX_DRAIN_S, &cfg->drain_s)) {
+				snprintf(err, errsz, "invalid --drain '%s' (0..%d seconds)", optarg, SIGD_MAX_DRAIN_S);
+				return SIGD_CONFIG_ERROR;
+			}
+			break;
+		case OPT_METRICS: {
+			char host[256], why[160];
+			uint16_t mport;
+
+			if (metrics_parse_hostport(optarg, host, sizeof(host), &mport, why, sizeof(why)) < 0) {
+				snprintf(err, errsz, "invalid --metrics: %s", why);
+				return SIGD_CONFIG_ERROR;
+			}
+			cfg->metrics = optarg;
+			break;
+		}
 		case OPT_HELP:
 			fputs(usage, stdout);
 			return SIGD_CONFIG_EXIT_OK;

@@ -15,6 +15,8 @@
 #define SIGD_DEFAULT_PORT	5060
 #define SIGD_DEFAULT_CCD	"tcp://127.0.0.1:5555"
 #define SIGD_NODE_ID_MAX	64
+#define SIGD_DEFAULT_DRAIN_S	30
+#define SIGD_MAX_DRAIN_S	86400
 
 struct sigd_config {
 	bool foreground;		/* -f */
@@ -27,6 +29,8 @@ struct sigd_config {
 	char node_id[SIGD_NODE_ID_MAX];	/* --node-id: ZeroMQ routing id, unique per node */
 	uint32_t t1_ms;			/* --t1: RFC 3261 T1, the RTT estimate (500) */
 	uint32_t t2_ms;			/* --t2: cap of retransmission intervals (4000) */
+	uint32_t drain_s;		/* --drain: after SIGTERM, calls may go on this long */
+	const char *metrics;		/* --metrics host:port: Prometheus endpoint */
 };
 
 enum sigd_config_result {

@@ -20,6 +20,7 @@
 
 #include "htable.h"
 #include "log.h"
+#include "metrics_sigd.h"
 #include "sigd.h"
 #include "sip_char.h"
 #include "sip_msg.h"
@@ -172,6 +173,7 @@ int sigd_send(struct sigd *sd, const struct netaddr *dst, const char *buf, size_
 		return -1;
 	}
 	sd->stats.datagrams_out++;
+	metrics_sigd_count_out(sd, buf, len);
 	return 0;
 }
 
@@ -344,6 +346,7 @@ void transport_datagram(struct sigd *sd, int sock, char *buf, size_t len, const 
 		sd->stats.requests_in++;
 	else
 		sd->stats.responses_in++;
+	metrics_sigd_count_in(sd, &tp->msg);
 	rx.src = *src;
 	rx.sock = sock;
 	rx.time_us = sigd_now_us();

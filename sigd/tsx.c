@@ -138,6 +138,8 @@ void tsx_random_tag(struct tsx_layer *tl, char out[17])
 
 static void on_timer(evutil_socket_t fd, short what, void *arg);
 
+static int64_t monotonic_us(void);
+
 struct tsx *tsx_alloc(struct tsx_layer *tl, enum tsx_kind kind, size_t data_len)
 {
 	struct tsx *t = malloc(sizeof(*t) + data_len);
@@ -147,6 +149,7 @@ struct tsx *tsx_alloc(struct tsx_layer *tl, enum tsx_kind kind, size_t data_len)
 	memset(t, 0, sizeof(*t));
 	t->layer = tl;
 	t->kind = (uint8_t)kind;
+	t->created_us = monotonic_us();
 	evtimer_assign(&t->timer, tl->sd->base, on_timer, t);
 	t->next = tl->all;
 	if (tl->all)
@@ -313,6 +316,24 @@ enum tsx_kind tsx_kind(const struct tsx *t)
 enum tsx_state tsx_state(const struct tsx *t)
 {
 	return (enum tsx_state)t->state;
+}
+
+void tsx_foreach(struct sigd *sd, void (*fn)(const struct tsx_info *ti, void *arg), void *arg)
+{
+	int64_t now = monotonic_us();
+	struct tsx_info ti;
+
+	for (struct tsx *t = sd->tsx ? sd->tsx->all : NULL; t; t = t->next) {
+		ti.kind = (enum tsx_kind)t->kind;
+		ti.state = (enum tsx_state)t->state;
+		ti.method = t->method == SIP_METHOD_OTHER ? tsx_str_pl(t, t->method_name)
+							  : pl_from_str(sip_method_name((enum sip_method)t->method));
+		ti.call_id = tsx_str_pl(t, t->call_id);
+		ti.branch = tsx_str_pl(t, t->branch);
+		ti.cseq = t->cseq;
+		ti.age_ms = (now - t->created_us) / 1000;
+		fn(&ti, arg);
+	}
 }
 
 enum sip_method tsx_method(const struct tsx *t)

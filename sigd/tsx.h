@@ -130,6 +130,18 @@ void tsx_receive(struct sigd *sd, const struct sip_msg *m, const struct sip_rx *
 /* Transactions alive now, by kind (for the control socket and metrics). */
 size_t tsx_count(const struct sigd *sd, enum tsx_kind kind);
 
+/* One transaction as ccd's control socket lists it (`lt`, `llt`). */
+struct tsx_info {
+	enum tsx_kind kind;
+	enum tsx_state state;
+	struct pl method, call_id, branch;	/* valid during the callback */
+	uint32_t cseq;
+	int64_t age_ms;		/* since it was created */
+};
+
+/* Visits every allocated transaction; fn must not create or free any. */
+void tsx_foreach(struct sigd *sd, void (*fn)(const struct tsx_info *ti, void *arg), void *arg);
+
 /* ---------------------------------------------------------------- server */
 
 /*

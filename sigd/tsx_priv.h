@@ -60,6 +60,7 @@ struct tsx {
 	uint32_t cseq;
 	uint32_t retr_ms;		/* interval before the next retransmission */
 	int64_t deadline_us;		/* of timer B, F or H (CLOCK_MONOTONIC) */
+	int64_t created_us;		/* CLOCK_MONOTONIC, for the control socket's llt */
 	uint16_t port;			/* server: sent-by port, 5060 when absent */
 	struct tsx_str part1, part2;	/* server: response prefix; client: part1 = request */
 	struct tsx_str branch, host, call_id, from_tag, to_tag, method_name, ruri;

@@ -457,6 +457,9 @@ static void update(struct leg *l, const Tandem__LegEvent *ev, bool has_body, str
 	l->reinv = t;
 	l->reinv_ours = true;
 	leg_set_state(l, LEG_UPDATING);
+	/* A 1xx leaves an INVITE client transaction waiting for ever: after
+	 * Expires it is CANCELled (ua_timer), as the first INVITE is. */
+	leg_timer_arm(l, legs_timers(l->sd)->expires_ms);
 }
 
 static unsigned code_in(unsigned code, unsigned lo, unsigned hi, unsigned dflt)

@@ -292,6 +292,7 @@ void ua_dlg_timer(struct leg *l)
 		return;
 	}
 	sigd_send(l->sd, &x->dst, x->bytes, x->len);
+	l->sd->stats.retransmissions_out++;
 	x->interval_ms = x->interval_ms * 2 > tm->t2_ms ? tm->t2_ms : x->interval_ms * 2;
 	leg_timer_arm(l, x->interval_ms);
 }
@@ -323,6 +324,10 @@ void ua_timer(struct leg *l)
 			tsx_release(l->reinv);
 			l->reinv = NULL;
 		}
+		/* Our re-INVITE still unanswered after Expires: CANCEL it;
+		 * the transaction then ends within 64*T1 (487 or 408). */
+		if (l->state == LEG_UPDATING && l->reinv_ours && l->reinv)
+			tsx_client_cancel(l->reinv, PL_NULL);
 	}
 }
 

@@ -212,6 +212,33 @@ static void test_reinvite_timeout(void **state)
 	h_expect_event(f, TANDEM__EVENT_TYPE__DISCONNECT, UAC1);
 }
 
+/* Our re-INVITE answered 100 and then nothing (found by fuzz_sigd_rx): a
+ * client INVITE waits in Proceeding for ever, so after Expires it is
+ * CANCELled; the 487 fails it and the call stays up. */
+static void test_reinvite_proceeding_expires(void **state)
+{
+	struct h *f = *state;
+	struct call c;
+	struct leg_timers lt;
+	struct h_inv ri;
+	Tandem__Message *m;
+
+	connect_call(f, &c, "ri5");
+	lt = *legs_timers(f->sd);
+	lt.expires_ms = 300;
+	legs_set_timers(f->sd, &lt);
+	h_ccd_event(f, UAC1, TANDEM__EVENT_TYPE__UPDATE, 0, SDP_C);
+	h_keep(f, &ri, h_expect_sip(f, &f->callee, "INVITE ", 1000));
+	h_answer(f, &f->callee, &ri, 100, NULL);
+	assert_true(h_no_sip(f, &f->callee, "CANCEL ", 100));
+	h_expect_sip(f, &f->callee, "CANCEL ", 1000);
+	h_answer(f, &f->callee, &ri, 487, NULL);
+	h_expect_sip(f, &f->callee, "ACK ", 1000);
+	m = h_expect_ccd(f, TANDEM__MESSAGE__BODY_EVENT, TANDEM__EVENT_TYPE__FAIL, UAC1, 1000);
+	assert_int_equal(m->event->code, 487);
+	assert_int_equal(leg_by_id(f->sd, UAC1)->state, LEG_CONNECTED);
+}
+
 /* A body-less re-INVITE becomes a hold offer from the last remote SDP. */
 static void test_bodyless_reinvite(void **state)
 {
@@ -409,6 +436,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reinvite_refused, h_setup_ready, h_teardown_cb),
 		cmocka_unit_test_setup_teardown(test_reinvite_481, h_setup_ready, h_teardown_cb),
 		cmocka_unit_test_setup_teardown(test_reinvite_timeout, h_setup_ready, h_teardown_cb),
+		cmocka_unit_test_setup_teardown(test_reinvite_proceeding_expires, h_setup_ready, h_teardown_cb),
 		cmocka_unit_test_setup_teardown(test_bodyless_reinvite, h_setup_ready, h_teardown_cb),
 		cmocka_unit_test_setup_teardown(test_in_dialog_requests, h_setup_ready, h_teardown_cb),
 		cmocka_unit_test_setup_teardown(test_ccd_requests, h_setup_ready, h_teardown_cb),

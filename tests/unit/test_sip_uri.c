@@ -89,6 +89,11 @@ static void test_user_part(void **state)
 	/* user-unreserved characters */
 	assert_int_equal(parse("sip:a&b=c+d$e,f?g/h@h", &u), 0);
 	assert_pl(u.user, "a&b=c+d$e,f?g/h");
+	/* an unescaped '#' in a dialled string is accepted (real phones send it) */
+	assert_int_equal(parse("sip:*#21#@h", &u), 0);
+	assert_pl(u.user, "*#21#");
+	/* ... but only in the user part */
+	assert_int_equal(parse("sip:h#x", &u), -1);
 }
 
 static void test_hosts(void **state)

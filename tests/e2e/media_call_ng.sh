@@ -1,0 +1,21 @@
+#!/bin/sh
+# Media relay through rtpengine's ng protocol: the SDP each side receives
+# points at rtpengine, RTP from the caller's media address reaches the
+# callee's and back, and after the BYE rtpengine holds no session.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/media.inc"
+
+media_rtpengine rtpengine "$MEDIA_NG_PORT" "$MEDIA_RTPP_PORT" 30000 30999
+TB_CCD_OPTS="-r ng:127.0.0.1:$MEDIA_NG_PORT"
+tb_call_setup uas_media -m 1
+tb_wait_log ccd "RTP proxy ng:127.0.0.1:$MEDIA_NG_PORT: unknown -> online" 1 5 || fail "rtpengine not online in ccd"
+tb_uac_start caller uac_media -m 1
+media_received caller '^SIP/2.0 200' || fail "no 200 at the caller"
+media_relay_check "ng"
+tb_wait_exit "$UAC_PID" 30
+tb_sipp_check caller "$TB_RC" 0 1
+tb_uas_done callee 1
+media_wait_gone "$MEDIA_NG_PORT" || fail "rtpengine still holds a call after the BYE: $(media_calls "$MEDIA_NG_PORT")"
+tb_check_no_legs
+tb_daemons_stop
+pass "ng: SDP rewritten both ways, RTP relayed both ways, session deleted"
