@@ -21,7 +21,7 @@ DEB_PACKAGES := build-essential pkg-config libevent-dev libzmq3-dev \
 	libprotobuf-c-dev protobuf-c-compiler libradcli-dev libssl-dev \
 	libpcre2-dev libsystemd-dev libcmocka-dev clang libclang-rt-dev \
 	valgrind sip-tester iproute2 procps python3 systemd rtpengine-daemon \
-	kamailio curl
+	kamailio curl freeradius freeradius-utils
 
 SAN ?= 0
 ifeq ($(SAN),1)
@@ -129,6 +129,11 @@ $(BUILD)/tools/%: tests/tools/%.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 $(CFLAGS) $(WARN) -D_GNU_SOURCE $(SANFLAGS) -o $@ $<
 
+# Tools that drive a room of the daemons (e.g. the RADIUS pool) link them.
+$(BUILD)/tools/radius_probe: tests/tools/radius_probe.c $(ALL_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Iccd -o $@ $< $(ALL_LIBS) $(LIBS)
+
 # ---------------------------------------------------------------- fuzzing
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD   := build/fuzz
@@ -156,7 +161,7 @@ $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_LIB)
 # real sigd or ccd code (every sigd/*.c or ccd/*.c but main.c), built with
 # clang and the same instrumentation, plus the protobuf code generated into
 # the fuzz tree and the daemons' system libraries.
-FUZZ_PKGS      := libevent libzmq libprotobuf-c openssl libsystemd
+FUZZ_PKGS      := libevent libzmq libprotobuf-c openssl libsystemd radcli libpcre2-8
 FUZZ_PKG_CFLAGS = $(shell pkg-config --cflags $(FUZZ_PKGS) 2>/dev/null)
 FUZZ_PKG_LIBS   = $(shell pkg-config --libs $(FUZZ_PKGS) 2>/dev/null)
 FUZZ_DCFLAGS    = $(FUZZ_CFLAGS) -DTANDEM_VERSION='"$(VERSION)"' -I. -I$(FUZZ_BUILD)/proto \
@@ -272,6 +277,8 @@ install: all
 		$(INSTALL_SED) $$f > $(DESTDIR)$(DATADIR)/$${f##*/} || exit 1; \
 		chmod 0644 $(DESTDIR)$(DATADIR)/$${f##*/}; \
 	done
+	install -d $(DESTDIR)$(DATADIR)/radius
+	install -m 0644 etc/radius/* $(DESTDIR)$(DATADIR)/radius/
 
 clean:
 	rm -rf build

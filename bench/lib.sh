@@ -16,6 +16,7 @@ B_PORT_UAC=5061
 B_PORT_HOLD=5063	# holders use 5063, 5064, ... (one per level)
 B_PORT_UAS=5070
 B_CCD_BIND=tcp://127.0.0.1:5555
+B_SIGD_METRICS=127.0.0.1:9109	# sigd's Prometheus endpoint (calls shed)
 B_NEXT_CP=8800		# each sipp gets its own control and media ports
 B_TCK=$(getconf CLK_TCK)
 B_T0=$(date +%s)
@@ -58,6 +59,14 @@ cpu_ms() {
 	# shellcheck disable=SC2046 # a list of PIDs
 	for c_p in $(tree "$@"); do cat "/proc/$c_p/stat" 2>/dev/null; done |
 		awk -v tck="$B_TCK" '{ sub(/^.*\) /, ""); s += $12 + $13 } END { printf "%d\n", s * 1000 / tck }'
+}
+
+# cpu_split PID...: "<user ms> <system ms>" (fields 14 and 15 apart).
+cpu_split() {
+	# shellcheck disable=SC2046 # a list of PIDs
+	for c_p in $(tree "$@"); do cat "/proc/$c_p/stat" 2>/dev/null; done |
+		awk -v tck="$B_TCK" '{ sub(/^.*\) /, ""); u += $12; s += $13 }
+			END { printf "%d %d\n", u * 1000 / tck, s * 1000 / tck }'
 }
 
 # rss_kb PID...: VmRSS summed over the given processes (not descendants).
@@ -190,7 +199,8 @@ start_uas() {
 }
 
 # start_ours: ccd, then sigd linked to it ($CCD_PID, $SIGD_PID), at the
-# product's default log level (INFO: nothing per call).
+# product's default log level (INFO: nothing per call) and with its default
+# overload control, plus $OURS_OPTS (e.g. "--max-queue-delay 0": off).
 start_ours() {
 	env SIPLOG_BEND=stderr "$BUILD/ccd" -f -u -s "$B_IP:$B_PORT_UAS" --bind "$B_CCD_BIND" \
 		>>"$W/ccd.log" 2>&1 &
@@ -199,8 +209,9 @@ start_ours() {
 	wait_tcp "${B_CCD_BIND##*:}" || { say "ccd did not start: $(tail -3 "$W/ccd.log")"; return 1; }
 	touch "$W/sigd.log"
 	s_before=$(grep -c 'welcomed node' "$W/sigd.log")
+	# shellcheck disable=SC2086 # OURS_OPTS is an option list
 	env SIPLOG_BEND=stderr "$BUILD/sigd" -f -l "$B_IP" -p "$B_PORT_OURS" --ccd "$B_CCD_BIND" \
-		--node-id bench >>"$W/sigd.log" 2>&1 &
+		--node-id bench --metrics "$B_SIGD_METRICS" ${OURS_OPTS:-} >>"$W/sigd.log" 2>&1 &
 	SIGD_PID=$!
 	started "$SIGD_PID"
 	s_i=0
@@ -211,10 +222,12 @@ start_ours() {
 	done
 }
 
-# start_kam: Kamailio with bench/kamailio.cfg ($KAM_PID: the attendant).
+# start_kam: Kamailio with bench/kamailio.cfg ($KAM_PID: the attendant),
+# plus $KAM_OPTS (e.g. "-x tlsf -X tlsf": another memory manager).
 start_kam() {
 	mkdir -p "$W/kamrun"
-	kamailio -f "$HERE/kamailio.cfg" -DD -E -n "$KAM_CHILDREN" -m "$KAM_SHM_MB" \
+	# shellcheck disable=SC2086 # KAM_OPTS is an option list
+	kamailio -f "$HERE/kamailio.cfg" -DD -E -n "$KAM_CHILDREN" -m "$KAM_SHM_MB" ${KAM_OPTS:-} \
 		-Y "$W/kamrun" -P "$W/kamrun/kamailio.pid" \
 		-A "CTL_SOCK=\"unix:$W/kamrun/kamailio_ctl\"" >>"$W/kamailio.log" 2>&1 &
 	KAM_PID=$!
@@ -223,8 +236,9 @@ start_kam() {
 	sleep 0.5
 }
 
-# up TARGET / down TARGET: a fresh callee and system under test (ours or
-# kam); $PORT is where callers send, $TPIDS the processes to measure,
+# up TARGET / down TARGET: a fresh callee and system under test: ours,
+# kam (Kamailio as Debian ships it: its default "qm" memory manager) or
+# kamt (the same with the TLSF memory manager, -x tlsf -X tlsf); $PORT is where callers send, $TPIDS the processes to measure,
 # $SETTLE how long, after some calls, until the system holds nothing of
 # them (ours: the 64*T1 linger of ended legs and transactions; Kamailio:
 # tm's 5 s wait timer) and its CPU time for them is all spent.
@@ -233,6 +247,8 @@ up() {
 	case $1 in
 	ours) start_ours || return 1; PORT=$B_PORT_OURS; TPIDS="$SIGD_PID $CCD_PID" SETTLE=$OURS_SETTLE_S ;;
 	kam) start_kam || return 1; PORT=$B_PORT_KAM; TPIDS=$KAM_PID SETTLE=$KAM_SETTLE_S ;;
+	kamt) KAM_OPTS="-x tlsf -X tlsf ${KAM_OPTS:-}" start_kam || return 1
+		PORT=$B_PORT_KAM TPIDS=$KAM_PID SETTLE=$KAM_SETTLE_S ;;
 	esac
 	sleep 0.5
 }
@@ -247,7 +263,16 @@ down() {
 tcpu() {
 	case $1 in
 	ours) echo "$(cpu_ms "$SIGD_PID") $(cpu_ms "$CCD_PID")" ;;
-	kam) cpu_ms "$KAM_PID" ;;
+	kam*) cpu_ms "$KAM_PID" ;;
+	esac
+}
+
+# tsplit TARGET: user and system ms, "<sigd u> <sigd s> <ccd u> <ccd s>"
+# or "<u> <s>" for Kamailio.
+tsplit() {
+	case $1 in
+	ours) echo "$(cpu_split "$SIGD_PID") $(cpu_split "$CCD_PID")" ;;
+	kam*) cpu_split "$KAM_PID" ;;
 	esac
 }
 
@@ -257,7 +282,7 @@ tcpu() {
 tmem() {
 	case $1 in
 	ours) echo "$(rss_kb "$SIGD_PID") $(rss_kb "$CCD_PID")" ;;
-	kam) pss_kb "$KAM_PID" ;;
+	kam*) pss_kb "$KAM_PID" ;;
 	esac
 }
 
@@ -338,9 +363,9 @@ holder() {
 	started "$HOLD_PID"
 }
 
-# wait_held NAME CALLS SECONDS: wait until the holder NAME has CALLS calls
-# established (in its pause), fails one, or SECONDS pass. Prints how many
-# are established.
+# wait_held NAME CALLS SECONDS: wait until each of the CALLS calls of the
+# holder NAME is established (in its pause) or failed, or SECONDS pass.
+# Prints how many are established.
 wait_held() {
 	h_i=0
 	while :; do
@@ -348,7 +373,7 @@ wait_held() {
 		[ "$h_n" -ge "$2" ] && break
 		h_f=$(stat "$1" 'FailedCall(C)')
 		case $h_f in '' | *[!0-9]*) h_f=0 ;; esac
-		[ "$h_f" -gt 0 ] && break
+		[ $((h_n + h_f)) -ge "$2" ] && break
 		[ $h_i -ge $(($3 * 2)) ] && break
 		sleep 0.5
 		h_i=$((h_i + 1))
@@ -368,4 +393,10 @@ sniff_start() {
 sniff_stop() {
 	kill -TERM "$SNIFF_PID" 2>/dev/null
 	wait "$SNIFF_PID" 2>/dev/null
+}
+
+# sigd_metric SERIES: one value from sigd's metrics ("?" when unreadable).
+sigd_metric() {
+	curl -sf "http://$B_SIGD_METRICS/metrics" 2>/dev/null |
+		awk -v s="$1" '$1 == s { print $2; found = 1 } END { if (!found) print "?" }'
 }

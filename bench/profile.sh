@@ -7,16 +7,22 @@
 #             right to kernel samples) of sigd and ccd while sipp makes
 #             PROF_RATE calls/s for PROF_S s: self time per function and
 #             per source line.
-#   callgrind sigd under valgrind for PROF_CG_CALLS calls at a low rate:
-#             instructions per call (exact, unlike CPU time on a shared
-#             machine) and the functions and lines that execute them.
+#   callgrind sigd and ccd under valgrind for PROF_CG_CALLS calls at a low
+#             rate: instructions per call (exact, unlike CPU time on a
+#             shared machine) and the functions and lines that execute them.
+#   callgrind-kam  the same calls through Kamailio, all its processes under
+#             callgrind: instructions per call to compare with ours.
+#   massif    sigd and ccd under valgrind's heap profiler with PROF_HOLD
+#             calls held open: heap bytes per held call (malloc's own
+#             overhead included, freed memory not: RSS keeps what malloc
+#             does not give back) and the allocation sites that hold them.
 #
-#   BUILD=build sh bench/profile.sh          (both, about 2 minutes)
+#   BUILD=build sh bench/profile.sh          (all four, about 8 minutes)
 #   PROF_TOOLS=perf sh bench/profile.sh
 #
-# Output in $BUILD/bench/profile/: perf.*.txt, callgrind.calls.out,
-# callgrind.txt (functions, self), callgrind.incl.txt (inclusive),
-# hotlines.txt (source lines).
+# Output in $BUILD/bench/profile/: perf.*.txt, callgrind.{sigd,ccd}.calls.out,
+# callgrind.*.txt (functions, self), callgrind.*.incl.txt (inclusive),
+# hotlines.*.txt (source lines), massif.*.{base,held}[.txt].
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$HERE")
@@ -35,11 +41,50 @@ RES=$W/results.txt
 trap 'stop_all' EXIT
 trap 'exit 130' INT TERM
 
-PROF_TOOLS=${PROF_TOOLS:-perf callgrind}
+PROF_TOOLS=${PROF_TOOLS:-perf callgrind callgrind-kam massif}
+
+# vg_start TOOL: ccd and sigd, both under valgrind's TOOL (outputs in
+# $W/TOOL.ccd.out and $W/TOOL.sigd.out), sigd linked to ccd.
+vg_start() {
+	valgrind --tool="$1" "--$1-out-file=$W/$1.ccd.out" \
+		"$BUILD/ccd" -f -u -s "$B_IP:$B_PORT_UAS" --bind "$B_CCD_BIND" >>"$W/ccd.log" 2>&1 &
+	CCD_PID=$!
+	started "$CCD_PID"
+	wait_tcp "${B_CCD_BIND##*:}" 60 || { say "ccd under valgrind did not start"; return 1; }
+	: >"$W/sigd.log"
+	valgrind --tool="$1" "--$1-out-file=$W/$1.sigd.out" \
+		"$BUILD/sigd" -f -l "$B_IP" -p "$B_PORT_OURS" --ccd "$B_CCD_BIND" --node-id prof \
+		>>"$W/sigd.log" 2>&1 &
+	SIGD_PID=$!
+	started "$SIGD_PID"
+	i=0
+	while ! grep -q 'welcomed node' "$W/sigd.log"; do
+		[ $i -ge 600 ] && { say "sigd under valgrind did not link to ccd"; return 1; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+# cg_zero PID... / cg_dump PID...: zero / dump callgrind's counters.
+cg_zero() {
+	for c_p in "$@"; do
+		callgrind_control -z "$c_p" >/dev/null 2>&1 || say "callgrind_control -z $c_p failed"
+	done
+}
+cg_dump() {
+	for c_p in "$@"; do
+		callgrind_control -d "$c_p" >/dev/null 2>&1 || say "callgrind_control -d $c_p failed"
+	done
+}
+# cg_total FILE...: instructions (Ir) in callgrind outputs, summed.
+cg_total() {
+	cat "$@" 2>/dev/null | awk '/^(summary|totals):/ { s += $2 } END { printf "%.0f\n", s }'
+}
+
 PROF_RATE=${PROF_RATE:-1000}
 PROF_S=${PROF_S:-20}
 PROF_CG_CALLS=${PROF_CG_CALLS:-2000}
 PROF_CG_RATE=${PROF_CG_RATE:-50}
+PROF_HOLD=${PROF_HOLD:-3000}
 OURS_SETTLE_S=35
 KAM_SETTLE_S=12
 say "profile: load average $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -63,7 +108,7 @@ for tool in $PROF_TOOLS; do
 		perf record -q -e cpu-clock -F 4999 -o "$W/perf.data" -p "$SIGD_PID,$CCD_PID" \
 			-- sleep $((PROF_S - 4)) >"$W/perf.record.log" 2>&1
 		wait "$uac_pid"
-		say "perf: $(cat "$W/perf.record.log" | tr '\n' ' ')"
+		[ -s "$W/perf.record.log" ] && say "perf: $(tr '\n' ' ' <"$W/perf.record.log")"
 		down
 		for c in sigd ccd; do
 			[ $c = sigd ] && pid=$SIGD_PID || pid=$CCD_PID
@@ -88,46 +133,124 @@ for tool in $PROF_TOOLS; do
 	callgrind)
 		command -v valgrind >/dev/null 2>&1 || { say "valgrind not found"; continue; }
 		start_uas || exit 1
-		env SIPLOG_BEND=stderr "$BUILD/ccd" -f -u -s "$B_IP:$B_PORT_UAS" --bind "$B_CCD_BIND" \
-			>>"$W/ccd.log" 2>&1 &
-		CCD_PID=$!
-		started "$CCD_PID"
-		wait_tcp "${B_CCD_BIND##*:}" || exit 1
-		valgrind --tool=callgrind --callgrind-out-file="$W/callgrind.out" \
-			"$BUILD/sigd" -f -l "$B_IP" -p "$B_PORT_OURS" --ccd "$B_CCD_BIND" --node-id prof \
-			>>"$W/sigd.log" 2>&1 &
-		SIGD_PID=$!
-		started "$SIGD_PID"
-		i=0
-		while ! grep -q 'welcomed node' "$W/sigd.log" 2>/dev/null; do
-			[ $i -ge 300 ] && { say "sigd under valgrind did not start"; exit 1; }
-			sleep 0.1
-			i=$((i + 1))
-		done
+		vg_start callgrind || exit 1
 		# Count only the calls: a warm-up (lazy binding, first
-		# allocations), then zero the counters, and dump them after the
-		# calls and the 32 s linger of their legs.
+		# allocations); then, counters zeroed, an idle window as long as
+		# the calls and their linger (heartbeats, timers: dump 1); then,
+		# zeroed again, the calls and the 32 s linger of their legs
+		# (dump 2). Per call = (dump 2 - dump 1) / calls.
 		uac cgwarm "$B_PORT_OURS" "$PROF_CG_RATE" 100
-		callgrind_control -z "$SIGD_PID" >/dev/null 2>&1 || say "callgrind_control -z failed"
+		sleep "$OURS_SETTLE_S"
+		cg_zero "$SIGD_PID" "$CCD_PID"
+		sleep $((PROF_CG_CALLS / PROF_CG_RATE + OURS_SETTLE_S))
+		cg_dump "$SIGD_PID" "$CCD_PID"
+		cg_zero "$SIGD_PID" "$CCD_PID"
 		uac cg "$B_PORT_OURS" "$PROF_CG_RATE" "$PROF_CG_CALLS"
 		say "callgrind: $PROF_CG_CALLS calls at $PROF_CG_RATE/s, rc=$RC, $(stat cg 'SuccessfulCall(C)') ok, $(stat cg 'FailedCall(C)') failed; waiting ${OURS_SETTLE_S}s for the legs' linger"
 		sleep "$OURS_SETTLE_S"
-		callgrind_control -d "$SIGD_PID" >/dev/null 2>&1 || say "callgrind_control -d failed"
+		cg_dump "$SIGD_PID" "$CCD_PID"
 		sleep 1
 		stop_all
-		cg=$(ls "$W"/callgrind.out.* 2>/dev/null | head -1)
-		[ -n "$cg" ] || cg=$W/callgrind.out
-		mv "$cg" "$W/callgrind.calls.out"
-		cg=$W/callgrind.calls.out
-		callgrind_annotate --inclusive=no "$cg" 2>/dev/null | head -60 >"$W/callgrind.txt"
-		callgrind_annotate --inclusive=yes "$cg" 2>/dev/null | head -60 >"$W/callgrind.incl.txt"
-		python3 "$HERE/report.py" hotlines "$cg" 30 >"$W/hotlines.txt"
-		total=$(awk '/^(summary|totals):/ { print $2; exit }' "$cg")
-		say "callgrind: sigd executed $total instructions for the calls: $((total / PROF_CG_CALLS)) per call (their linger included)"
+		for d in sigd ccd; do
+			mv "$W/callgrind.$d.out.1" "$W/callgrind.$d.idle.out"
+			mv "$W/callgrind.$d.out.2" "$W/callgrind.$d.calls.out"
+			cg=$W/callgrind.$d.calls.out
+			callgrind_annotate --auto=no --inclusive=yes "$cg" 2>/dev/null | head -60 >"$W/callgrind.$d.incl.txt"
+			python3 "$HERE/report.py" hotlines "$cg" 40 fn >"$W/callgrind.$d.txt"
+			python3 "$HERE/report.py" hotlines "$cg" 40 >"$W/hotlines.$d.txt"
+			python3 "$HERE/report.py" hotlines "$cg" 10 obj >"$W/callgrind.$d.objs.txt"
+			idle=$(cg_total "$W/callgrind.$d.idle.out")
+			total=$(cg_total "$cg")
+			res "cg.$d.idle" "$idle"
+			res "cg.$d.calls" "$total"
+			say "callgrind: $d executed $total instructions for the calls and their linger, $idle when idle as long: $(((total - idle) / PROF_CG_CALLS)) per call"
+		done
+		for d in sigd ccd; do
+			say "callgrind, $d, self instructions by binary:"
+			cat "$W/callgrind.$d.objs.txt"
+		done
 		say "callgrind, sigd, self instructions by function (top 25):"
-		grep -E '^ *[0-9,]+ \(' "$W/callgrind.txt" | head -25
+		head -25 "$W/callgrind.sigd.txt"
 		say "callgrind, sigd, self instructions by source line (top 30):"
-		cat "$W/hotlines.txt"
+		cat "$W/hotlines.sigd.txt"
+		say "callgrind, ccd, self instructions by function (top 15):"
+		head -15 "$W/callgrind.ccd.txt"
+		;;
+	callgrind-kam)
+		# The same calls through Kamailio, every process under callgrind:
+		# user-space instructions per call, ours against Kamailio, free of
+		# the machine's speed drift (kernel time is not counted, for
+		# either).
+		command -v valgrind >/dev/null 2>&1 || { say "valgrind not found"; continue; }
+		start_uas || exit 1
+		mkdir -p "$W/kamrun" "$W/cgkam"
+		valgrind --tool=callgrind --trace-children=yes --callgrind-out-file="$W/cgkam/callgrind.%p" \
+			kamailio -f "$HERE/kamailio.cfg" -DD -E -n 2 -m 1024 -Y "$W/kamrun" \
+			-P "$W/kamrun/kamailio.pid" -A "CTL_SOCK=\"unix:$W/kamrun/kamailio_ctl\"" \
+			>>"$W/kamailio.log" 2>&1 &
+		KAM_PID=$!
+		started "$KAM_PID"
+		wait_udp "$B_PORT_KAM" 60 || { say "kamailio under valgrind did not start"; exit 1; }
+		sleep 2
+		uac cgkwarm "$B_PORT_KAM" "$PROF_CG_RATE" 100
+		sleep "$KAM_SETTLE_S"
+		# As for ours: an idle window (Kamailio's timer processes tick
+		# all the time), then the calls.
+		kpids=$(tree "$KAM_PID")
+		# shellcheck disable=SC2086 # a list of PIDs
+		cg_zero $kpids
+		sleep $((PROF_CG_CALLS / PROF_CG_RATE + KAM_SETTLE_S))
+		# shellcheck disable=SC2086
+		cg_dump $kpids
+		# shellcheck disable=SC2086
+		cg_zero $kpids
+		uac cgk "$B_PORT_KAM" "$PROF_CG_RATE" "$PROF_CG_CALLS"
+		say "callgrind-kam: $PROF_CG_CALLS calls at $PROF_CG_RATE/s, rc=$RC, $(stat cgk 'SuccessfulCall(C)') ok, $(stat cgk 'FailedCall(C)') failed; waiting ${KAM_SETTLE_S}s"
+		sleep "$KAM_SETTLE_S"
+		# shellcheck disable=SC2086
+		cg_dump $kpids
+		sleep 2
+		stop_all
+		idle=$(cg_total "$W"/cgkam/callgrind.*.1)
+		total=$(cg_total "$W"/cgkam/callgrind.*.2)
+		res "cg.kam.idle" "$idle"
+		res "cg.kam.calls" "$total"
+		say "callgrind-kam: Kamailio's $(echo "$kpids" | wc -w) processes executed $total instructions for the calls, $idle when idle as long: $(((total - idle) / PROF_CG_CALLS)) per call"
+		cat "$W"/cgkam/callgrind.*.2 >"$W/callgrind.kam.calls.out" 2>/dev/null
+		python3 "$HERE/report.py" hotlines "$W/callgrind.kam.calls.out" 25 fn >"$W/callgrind.kam.txt"
+		say "callgrind-kam, self instructions by function (top 15; all processes, idle included):"
+		head -15 "$W/callgrind.kam.txt"
+		;;
+	massif)
+		command -v valgrind >/dev/null 2>&1 || { say "valgrind not found"; continue; }
+		start_uas || exit 1
+		vg_start massif || exit 1
+		uac mswarm "$B_PORT_OURS" "$PROF_CG_RATE" 100
+		sleep "$OURS_SETTLE_S"
+		for d in sigd ccd; do
+			[ $d = sigd ] && pid=$SIGD_PID || pid=$CCD_PID
+			vgdb --pid="$pid" detailed_snapshot "$W/massif.$d.base" >/dev/null 2>&1 ||
+				say "vgdb detailed_snapshot $d failed"
+		done
+		holder hold "$B_PORT_OURS" "$B_PORT_HOLD" "$PROF_CG_RATE" "$PROF_HOLD"
+		got=$(wait_held hold "$PROF_HOLD" $((PROF_HOLD / PROF_CG_RATE * 2 + 60)))
+		say "massif: $got calls held; waiting ${OURS_SETTLE_S}s for the set-ups' transactions to expire"
+		sleep "$OURS_SETTLE_S"
+		for d in sigd ccd; do
+			[ $d = sigd ] && pid=$SIGD_PID || pid=$CCD_PID
+			vgdb --pid="$pid" detailed_snapshot "$W/massif.$d.held" >/dev/null 2>&1 ||
+				say "vgdb detailed_snapshot $d failed"
+		done
+		stop_all
+		for d in sigd ccd; do
+			b=$(awk -F= '/^mem_heap(_extra)?_B=/ { s += $2 } END { print s + 0 }' "$W/massif.$d.base" 2>/dev/null)
+			h=$(awk -F= '/^mem_heap(_extra)?_B=/ { s += $2 } END { print s + 0 }' "$W/massif.$d.held" 2>/dev/null)
+			say "massif: $d heap (with malloc's overhead) $b B before, $h B with $got calls held: $(((h - b) / (got > 0 ? got : 1))) B per held call"
+			ms_print "$W/massif.$d.held" >"$W/massif.$d.held.txt" 2>/dev/null
+			ms_print "$W/massif.$d.base" >"$W/massif.$d.base.txt" 2>/dev/null
+			say "massif, $d, heap by allocation site with the calls held:"
+			grep -E '^(->|\| ->)[0-9.]+%' "$W/massif.$d.held.txt" | head -20
+		done
 		;;
 	esac
 done

@@ -10,9 +10,11 @@
       percentiles of sipp's -trace_rtt response times (whole milliseconds).
   report.py report RESULTS
       the tables and the ratios ours/Kamailio from results.txt.
-  report.py hotlines CALLGRIND_OUT [N]
-      the N source lines with the most self instructions (callgrind's own
-      annotate ranks functions, not lines).
+  report.py hotlines CALLGRIND_OUT [N [fn|obj]]
+      the N source lines (or functions, or binaries) with the most self
+      instructions: callgrind_annotate ranks no lines, and after
+      callgrind_control --zero it charges the frames that were live at the
+      zero (main, the event loop) with their callees' cost.
 """
 import os
 import re
@@ -88,14 +90,15 @@ def rtt(files):
     print(f'rt_p99_ms={pct(v, 99):g}')
 
 
-def hotlines(path, n=30):
+def hotlines(path, n=30, by='line'):
     """Self Ir per (file, line) from a callgrind output file: names may be
     compressed as "(id) name" / "(id)", positions as +N, -N or *; the cost
     line after a calls= line is the callee's inclusive cost, not self."""
-    names = {'fl': {}, 'fn': {}}
-    space = {'fl': 'fl', 'fi': 'fl', 'fe': 'fl', 'cfi': 'fl', 'cfl': 'fl', 'fn': 'fn', 'cfn': 'fn'}
-    cost, funcs, total = {}, {}, 0
-    cur_fl = cur_file = cur_fn = '?'
+    names = {'fl': {}, 'fn': {}, 'ob': {}}
+    space = {'fl': 'fl', 'fi': 'fl', 'fe': 'fl', 'cfi': 'fl', 'cfl': 'fl', 'fn': 'fn', 'cfn': 'fn',
+             'ob': 'ob', 'cob': 'ob'}
+    cost, funcs, objs, total = {}, {}, {}, 0
+    cur_fl = cur_file = cur_fn = cur_ob = '?'
     line_no, after_call = 0, False
     with open(path, errors='replace') as f:
         for raw in f:
@@ -121,6 +124,7 @@ def hotlines(path, n=30):
                 cost[key] = cost.get(key, 0) + ir
                 fk = (key, cur_fn)
                 funcs[fk] = funcs.get(fk, 0) + ir
+                objs[cur_ob] = objs.get(cur_ob, 0) + ir
                 total += ir
                 continue
             if '=' not in raw:
@@ -139,13 +143,26 @@ def hotlines(path, n=30):
                 name = tab.get(m.group(1), '?')
             else:
                 name = v
-            if k == 'fl':
+            if k == 'ob':
+                cur_ob = os.path.basename(name)
+            elif k == 'fl':
                 cur_fl = cur_file = name
             elif k in ('fi', 'fe'):
                 cur_file = name
             elif k == 'fn':
                 cur_fn = name
                 cur_file = cur_fl
+    if by == 'obj':
+        for ob, ir in sorted(objs.items(), key=lambda x: -x[1])[:int(n)]:
+            print(f'{100.0 * ir / max(total, 1):6.2f}%  {ir:>12,}  {ob}')
+        return
+    if by == 'fn':
+        per_fn = {}
+        for (key, fn), ir in funcs.items():
+            per_fn[fn] = per_fn.get(fn, 0) + ir
+        for fn, ir in sorted(per_fn.items(), key=lambda x: -x[1])[:int(n)]:
+            print(f'{100.0 * ir / max(total, 1):6.2f}%  {ir:>12,}  {fn}')
+        return
     best_fn = {}
     for (key, fn), ir in funcs.items():
         if ir > best_fn.get(key, ('', -1))[1]:
@@ -199,19 +216,20 @@ def verdict(ok):
     return 'n/a' if ok is None else ('MET' if ok else 'NOT MET')
 
 
-NAMES = {'ours': 'ours (sigd+ccd)', 'kam': 'Kamailio'}
-PROCS = {'ours': ('sigd', 'ccd'), 'kam': ('kamailio',)}
+NAMES = {'ours': 'ours (sigd+ccd)', 'kam': 'Kamailio', 'kamt': 'Kamailio tlsf'}
+REFS = ('kam', 'kamt')
 
 
 def table(head, rows):
+    rows = [r + [''] * (len(head) - len(r)) for r in rows]
     cols = [head] + rows
     w = [max(len(str(r[i])) for r in cols) for i in range(len(head))]
     out = ['  '.join(str(c).rjust(w[i]) if i else str(c).ljust(w[i]) for i, c in enumerate(r)) for r in cols]
     out.insert(1, '  '.join('-' * x for x in w))
-    return '\n'.join('  ' + l for l in out)
+    return '\n'.join('  ' + l.rstrip() for l in out)
 
 
-def cpu_per_call(d, k, t, idle_prefix):
+def cpu_per_call(d, k, idle_prefix):
     """Per process ms/call over a window, the idle rate removed."""
     c0, c1 = nums(d.get(k + '.cpu0')), nums(d.get(k + '.cpu1'))
     calls, window = num(d, k + '.calls'), num(d, k + '.window')
@@ -228,102 +246,129 @@ def cpu_per_call(d, k, t, idle_prefix):
     return out
 
 
+def total(v):
+    return sum(v) if v else None
+
+
 def report(path):
     d = load(path)
-    targets = [t for t in ('ours', 'kam') if any(k.startswith(f'ladder.{t}.') or k.startswith(f'cpu.{t}.')
-                                                  or k.startswith(f'hold.{t}.') or k.startswith(f'lat.{t}.')
-                                                  or k.startswith(f'ovl.{t}.') for k in d)]
+    targets = [t for t in ('ours', 'kam', 'kamt')
+               if any(k.split('.')[1:2] == [t] for k in d if k.split('.')[0] in ('ladder', 'cpu', 'hold', 'lat', 'ovl'))]
+    refs = [t for t in REFS if t in targets]
     p = print
     p(f"tandem benchmark ({d.get('meta.mode', '?')} run), {d.get('meta.date', '?')}")
     p(f"  machine: {d.get('meta.cpu', '?')}, {d.get('meta.mem', '?')}, kernel {d.get('meta.kernel', '?')}")
     p(f"  load average at start {d.get('meta.load_start', '?')}, at end {d.get('meta.load_end', '?')}; "
       f"wall {fmt(num(d, 'meta.wall'), '.0f')} s")
-    p(f"  sipp {d.get('meta.sipp', '?')}, Kamailio {d.get('meta.kamailio', '?')}, tandem {d.get('meta.rev', '?')}")
+    p(f"  sipp {d.get('meta.sipp', '?')}, Kamailio {d.get('meta.kamailio', '?')}, tandem {d.get('meta.rev', '?')}"
+      f" (sigd built {d.get('meta.built', '?')})")
+    p('  Kamailio = Debian defaults (its "qm" memory manager); Kamailio tlsf = the same with -x tlsf -X tlsf')
     summary = []
+    if d.get('meta.mode') == 'quick':
+        p('  QUICK RUN: 2 s steps and no confirmation runs, so the "sustained" rates are upper bounds; short\n'
+          '  settling times, so CPU per call leaves out the 32 s linger; for trying things out, not for figures.')
 
     # (a) ladder
     rates = sorted({int(k.split('.')[2]) for k in d if re.match(r'ladder\.\w+\.\d+\.rc$', k)})
     if rates:
-        p('\n(a) Sustained call rate with zero failed calls (search upward; a step passes when every call succeeds)')
+        p('\n(a) Sustained call rate with zero failed calls (search upward; a step passes when every call succeeds\n'
+          '    and sipp really offered 90% of the rate; then long runs on fresh daemons confirm it)')
+        lt = [t for t in targets if f'ladder.{t}.found' in d]
         head = ['cps']
-        for t in targets:
-            head += [f'{t}: ok/failed', 'retrans', 'achieved', 'CPU ms/call']
+        for t in lt:
+            head += [f'{t}: ok/failed', 'retrans', 'offered', 'CPU ms/call']
         rows = []
         for r in rates:
             row = [r]
-            for t in targets:
+            for t in lt:
                 k = f'ladder.{t}.{r}'
                 if k + '.rc' not in d:
                     row += ['', '', '', '']
                     continue
-                c = cpu_per_call(d, k, t, '#')
+                c = cpu_per_call(d, k, '#')
                 row += [f"{d.get(k + '.ok')}/{d.get(k + '.failed')}" + ('' if d.get(k + '.rc') == '0' else f" rc={d.get(k + '.rc')}"),
-                        d.get(k + '.retrans', '?'), fmt(num(d, k + '.rate'), '.0f'),
-                        fmt(sum(c)) if c else '-']
+                        d.get(k + '.retrans', '?'), fmt(num(d, k + '.rate'), '.0f'), fmt(total(c))]
             rows.append(row)
         p(table(head, rows))
-        s = {t: num(d, f'ladder.{t}.sustained') for t in targets}
-        for t in targets:
+        p('  (CPU ms/call over the step only: the 32 s linger of ended legs falls into later steps)')
+        s = {t: num(d, f'ladder.{t}.sustained') for t in lt}
+        for t in lt:
             conf = sorted({int(k.split('.')[3]) for k in d if re.match(rf'ladder\.{t}\.confirm\.\d+\.rc$', k)},
                           reverse=True)
             tries = []
             for r in conf:
                 k = f'ladder.{t}.confirm.{r}'
                 secs = num(d, k + '.calls', 0) / r
-                tries.append(f"{r} cps x {secs:.0f} s: {d.get(k + '.ok')} ok, {d.get(k + '.failed')} failed, "
-                             f"{d.get(k + '.retrans')} retrans, offered {d.get(k + '.rate')} cps")
+                codes = d.get(k + '.codes', '').strip()
+                tries.append(f"{r} x {secs:.0f} s: {d.get(k + '.failed')} failed"
+                             + (f" ({codes})" if codes else '') + f", {d.get(k + '.retrans')} retrans")
             p(f'  sustained, {NAMES[t]}: {fmt(s[t], ".0f")} calls/s'
-              + (f" (search found {d.get(f'ladder.{t}.found')}; confirmation runs: " + '; '.join(tries) + ')'
-                 if tries else ''))
-        rr = ratio(s.get('ours'), s.get('kam'))
-        if rr is not None:
-            p(f'  ratio ours/Kamailio: {rr:.2f} (target >= 1.5)')
-            summary.append(('sustained rate ours/Kamailio', f'{rr:.2f}', '>= 1.5', verdict(rr >= 1.5)))
-        p('  (CPU ms/call here is over the step only: the 32 s linger of ended legs falls into later steps)')
+              + (f" (search: {d.get(f'ladder.{t}.found')}; confirmed: " + '; '.join(tries) + ')' if tries else ''))
+        for ref in refs:
+            rr = ratio(s.get('ours'), s.get(ref))
+            if rr is not None:
+                p(f'  ratio ours/{NAMES[ref]}: {rr:.2f} (target >= 1.5)')
+                summary.append((f'sustained rate, ours/{NAMES[ref]}', f'{rr:.2f}', '>= 1.5', verdict(rr >= 1.5)))
 
     # (b) cpu
     crates = sorted({int(k.split('.')[2]) for k in d if re.match(r'cpu\.\w+\.\d+\.rc$', k)})
     if crates:
-        p('\n(b) CPU per call at fixed rates (utime+stime from /proc over the run and the 32 s linger after it,\n'
-          '    idle CPU removed); the callee sipp is the reference process (the machine speed drifts, its ratio does not)')
-        head = ['cps', 'sigd', 'ccd', 'sigd+ccd', 'Kamailio', 'ours/Kam', 'callee (ours run)', 'callee (Kam run)',
-                'ours/callee', 'Kam/callee']
+        p('\n(b) CPU ms per call at fixed rates (utime+stime from /proc over the run and the settling time after it:\n'
+          '    ours 35 s, the 32 s linger of ended legs; Kamailio 12 s; idle CPU removed). The callee sipp is the\n'
+          '    reference process: the machine\'s speed drifts, ratios to it do not')
+        head = ['cps', 'sigd', 'ccd', 'ours']
+        for ref in refs:
+            head += [NAMES[ref], f'ours/{ref}']
+        head += ['callee'] + [f'{t}/callee' for t in targets if f'cpu.{t}.idle0' in d]
         rows = []
         for r in crates:
-            o = cpu_per_call(d, f'cpu.ours.{r}', 'ours', 'cpu.ours')
-            k = cpu_per_call(d, f'cpu.kam.{r}', 'kam', 'cpu.kam')
-            uo = ratio(num(d, f'cpu.ours.{r}.uas_ms'), num(d, f'cpu.ours.{r}.calls'))
-            uk = ratio(num(d, f'cpu.kam.{r}.uas_ms'), num(d, f'cpu.kam.{r}.calls'))
-            os_ = sum(o) if o else None
-            ks = sum(k) if k else None
-            rows.append([r, fmt(o[0] if o else None), fmt(o[1] if o else None), fmt(os_), fmt(ks),
-                         fmt(ratio(os_, ks), '.2f'), fmt(uo), fmt(uk), fmt(ratio(os_, uo), '.2f'),
-                         fmt(ratio(ks, uk), '.2f')])
+            c = {t: cpu_per_call(d, f'cpu.{t}.{r}', f'cpu.{t}') for t in targets}
+            u = {t: ratio(num(d, f'cpu.{t}.{r}.uas_ms'), num(d, f'cpu.{t}.{r}.calls')) for t in targets}
+            o = c.get('ours')
+            row = [r, fmt(o[0] if o else None), fmt(o[1] if o else None), fmt(total(o))]
+            for ref in refs:
+                rt = ratio(total(o), total(c.get(ref)))
+                row += [fmt(total(c.get(ref))), fmt(rt, '.2f')]
+                if rt is not None:
+                    summary.append((f'CPU/call at {r} cps, ours/{NAMES[ref]}', f'{rt:.2f}', '<= 0.5', verdict(rt <= 0.5)))
+            us = [v for v in u.values() if v]
+            row.append(fmt(sum(us) / len(us) if us else None))
+            row += [fmt(ratio(total(c.get(t)), u.get(t)), '.2f') for t in targets if f'cpu.{t}.idle0' in d]
             bad = [f"{t} {d.get(f'cpu.{t}.{r}.failed')} failed" for t in targets
                    if d.get(f'cpu.{t}.{r}.failed', '0') not in ('0', '?')]
-            if bad:
-                rows[-1].append('(' + ', '.join(bad) + ')')
-            rt = ratio(os_, ks)
-            if rt is not None:
-                summary.append((f'CPU/call ours/Kamailio at {r} cps', f'{rt:.2f}', '<= 0.5', verdict(rt <= 0.5)))
+            rows.append(row + (['(' + ', '.join(bad) + ')'] if bad else []))
         if any(len(r) > len(head) for r in rows):
             head.append('')
-            rows = [r + [''] * (len(head) - len(r)) for r in rows]
         p(table(head, rows))
-        p('  (ms of CPU per call; a call is INVITE/200/ACK/BYE/200 through the proxy)')
+        p('  (a call: INVITE/100/200/ACK/BYE/200 through the proxy; callee: ms per call of the sipp callee, mean of the runs)')
+        for r in crates:
+            parts = []
+            for t in targets:
+                a, b = nums(d.get(f'cpu.{t}.{r}.split0')), nums(d.get(f'cpu.{t}.{r}.split1'))
+                names = ('sigd', 'ccd') if t == 'ours' else (NAMES[t],)
+                if not a or len(a) != len(b) or len(a) != 2 * len(names):
+                    continue
+                for j, name in enumerate(names):
+                    du, ds = b[2 * j] - a[2 * j], b[2 * j + 1] - a[2 * j + 1]
+                    if du + ds >= 500:
+                        parts.append(f'{name} {100.0 * ds / (du + ds):.0f}%')
+            if parts:
+                p(f'  system (kernel) share of that CPU at {r} cps (sampled per clock tick: indicative only): '
+                  + ', '.join(parts))
 
     # (c) + (f) hold
     levels = sorted({int(k.split('.')[3]) for k in d if re.match(r'hold\.\w+\.\w+\.\d+\.reached$', k)})
     if levels:
+        ht = [t for t in targets if f'hold.{t}.ramp' in d]
         p('\n(c, f) Calls held open: memory per concurrent call (fresh daemons, growth over the empty baseline,\n'
           '    2 s after the last set-up), and, with them held, idle CPU and the CPU per call of short probe calls')
         head = ['held']
-        for t in targets:
-            head += [f'{t}: reached', 'bytes/call', 'idle ms/s', 'probe CPU ms/call']
+        for t in ht:
+            head += [f'{t}: reached', 'bytes/call', 'idle ms/s', 'probe ms/call']
         rows, notes, per_target = [], [], None
         for lvl in levels:
             row = [lvl]
-            for t in targets:
+            for t in ht:
                 mk = next((f'hold.{t}.{m}.{lvl}' for m in ('mem', 'both') if f'hold.{t}.{m}.{lvl}.mem' in d), None)
                 ck = next((f'hold.{t}.{m}.{lvl}' for m in ('cpu', 'both', 'mem') if f'hold.{t}.{m}.{lvl}.cpu0' in d),
                           None)
@@ -331,14 +376,14 @@ def report(path):
                     or d.get(f'hold.{t}.cpu.{lvl}.reached') or '-'
                 per = None
                 if mk:
+                    held = num(d, mk + '.reached') or lvl
                     base = sum(nums(d.get(mk.rsplit('.', 1)[0] + '.base')))
-                    per = (sum(nums(d[mk + '.mem'])) - base) * 1024 / lvl
+                    per = (sum(nums(d[mk + '.mem'])) - base) * 1024 / held
                     settled = nums(d.get(mk + '.mem_settled'))
                     if settled:
-                        per_s = (sum(settled) - base) * 1024 / lvl
+                        per_s = (sum(settled) - base) * 1024 / held
                         notes.append(f'{NAMES[t]}, {lvl} held, after the set-ups\' transactions expired: '
-                                     f'{per_s:.0f} bytes/call ({sum(settled):.0f} kB; right after set-up: '
-                                     f'{per:.0f} bytes/call)')
+                                     f'{per_s:.0f} bytes/call ({sum(settled):.0f} kB in all)')
                         if t == 'ours':
                             per_target = per_s
                     elif t == 'ours':
@@ -349,11 +394,10 @@ def report(path):
                                         if lvl >= 100000 else 'n/a (not at 100k)'))
                 idle = cpu = None
                 if ck:
-                    i0, i1, s = nums(d.get(ck + '.idle0')), nums(d.get(ck + '.idle1')), num(d, ck + '.idle_s')
-                    if i0 and s:
-                        idle = (sum(i1) - sum(i0)) / s
-                    c = cpu_per_call(d, ck, t, ck)
-                    cpu = sum(c) if c else None
+                    i0, i1, sec = nums(d.get(ck + '.idle0')), nums(d.get(ck + '.idle1')), num(d, ck + '.idle_s')
+                    if i0 and sec:
+                        idle = (sum(i1) - sum(i0)) / sec
+                    cpu = total(cpu_per_call(d, ck, ck))
                     if d.get(ck + '.failed', '0') not in ('0', '?'):
                         cpu = None
                 row += [reached, fmt(per, '.0f'), fmt(idle, '.1f'), fmt(cpu)]
@@ -361,13 +405,13 @@ def report(path):
         p(table(head, rows))
         for n in notes:
             p('  ' + n)
-        for t in targets:
-            if f'hold.{t}.ramp' in d:
-                why = [f'{k}: {v}' for k, v in d.items() if k.startswith(f'hold.{t}.') and k.endswith('.why')]
-                p(f"  {NAMES[t]}: calls set up at {d[f'hold.{t}.ramp']} calls/s"
-                  + ('; stopped early: ' + '; '.join(why) if why else ''))
-        p('  (ours: RSS of sigd + ccd; Kamailio: PSS of all its processes, shared memory counted once;'
-          ' probe: short calls at a fixed rate, CPU read after their linger, idle CPU removed)')
+        for t in ht:
+            why = [f'{k}: {v}' for k, v in d.items() if k.startswith(f'hold.{t}.') and k.endswith('.why')]
+            p(f"  {NAMES[t]}: calls set up at {d[f'hold.{t}.ramp']} calls/s"
+              + ('; stopped early: ' + '; '.join(why) if why else ''))
+        p('  (ours: RSS of sigd + ccd; Kamailio: PSS of all its processes, shared memory counted once. Probe:\n'
+          '  short calls at a fixed rate, CPU read 1 s after the last, idle CPU removed; the 100000 probe follows\n'
+          '  the memory pass, the others come from a second pass)')
 
     # (d) latency
     lt = [t for t in targets if f'lat.{t}.rates' in d]
@@ -395,44 +439,50 @@ def report(path):
         if v is not None and v == v:
             summary.append((f'p99 added setup latency, ours at {half} cps', f'{v:.0f} us', '< 1000 us',
                             verdict(v < 1000)))
-        for r in sorted(set(d.get('lat.ours.rates', '').split()) & set(d.get('lat.kam.rates', '').split()), key=int):
-            for q in ('50', '99'):
-                vo, vk = num(d, f'lat.ours.{r}.sum_p{q}_us'), num(d, f'lat.kam.{r}.sum_p{q}_us')
-                if vo and vk:
-                    p(f'  ratio ours/Kamailio at {r} cps, p{q} added latency: {vo / vk:.2f}')
+        for ref in refs:
+            for r in sorted(set(d.get('lat.ours.rates', '').split()) & set(d.get(f'lat.{ref}.rates', '').split()),
+                            key=int):
+                q = [ratio(num(d, f'lat.ours.{r}.sum_p{x}_us'), num(d, f'lat.{ref}.{r}.sum_p{x}_us')) for x in (50, 99)]
+                if None not in q:
+                    p(f'  ratio ours/{NAMES[ref]} at {r} cps, added latency: p50 {q[0]:.2f}, p99 {q[1]:.2f}')
 
     # overload
     ot = [t for t in targets if f'ovl.{t}.calls' in d]
     if ot:
-        p('\n(5) Overload: 3x the sustained rate offered, with calls established beforehand')
+        p('\n(5) Overload: 3x the sustained rate offered for the phase\'s duration, with calls established beforehand')
         head = ['proxy', 'offered cps', 'calls', 'answered', '503', 'failed', 'codes', 'mem kB before/peak/end/final',
-                'held ok/failed', 'recovery failed']
+                'held ok/failed', 'recovery']
         rows = []
         for t in ot:
             k = f'ovl.{t}'
-            m0 = sum(nums(d.get(k + '.mem0')))
-            me = sum(nums(d.get(k + '.mem_end')))
-            mf = sum(nums(d.get(k + '.mem_final')))
             rows.append([NAMES[t], f"{fmt(num(d, k + '.rate'), '.0f')} (asked {d.get(k + '.offered_target')})",
                          d.get(k + '.calls'), fmt(num(d, k + '.ok', 0) - num(d, k + '.shed503', 0), '.0f'),
-                         d.get(k + '.shed503'), d.get(k + '.failed'),
-                         d.get(k + '.codes', '').strip() or '-',
-                         f"{m0:.0f}/{d.get(k + '.mem_peak')}/{me:.0f}/{mf:.0f}",
+                         d.get(k + '.shed503'), d.get(k + '.failed'), d.get(k + '.codes', '').strip() or '-',
+                         '/'.join(f"{sum(nums(d.get(k + x))):.0f}" for x in ('.mem0', '.mem_peak', '.mem_end', '.mem_final')),
                          f"{d.get(k + '.held_ok')}/{d.get(k + '.held_failed')} of {d.get(k + '.held')}",
-                         f"{d.get(k + '.recovery_failed')} of {int(num(d, k + '.recovery_rate', 0) * 1)} cps run"
+                         f"{d.get(k + '.recovery_failed')} failed at {d.get(k + '.recovery_rate')} cps"
                          + ('' if d.get(k + '.alive', '1') == '1' else ' (DIED)')])
         p(table(head, rows))
+        p('  (answered: calls that got a 200; 503: calls refused with 503 and Retry-After; failed: all others,\n'
+          '  mostly no answer within 10 s; memory: ours sigd+ccd RSS, Kamailio PSS; final: after the settling time)')
+        if 'ovl.ours.sigd_shed_queue_delay' in d:
+            p(f"  sigd refused (tandem_sigd_calls_shed_total, retransmitted INVITEs included): queue delay "
+              f"{d.get('ovl.ours.sigd_shed_queue_delay')}, setups {d.get('ovl.ours.sigd_shed_setups')}, "
+              f"cps {d.get('ovl.ours.sigd_shed_cps')}; mean share refused {d.get('ovl.ours.sigd_shed_ratio', '?')}")
         if 'ovl.ours.calls' in d:
             shed = num(d, 'ovl.ours.shed503', 0)
-            summary.append(('overload: new calls shed with 503, ours', f'{shed:.0f}', '> 0, no other failures',
+            summary.append(('overload: new calls shed with 503, ours',
+                            f"{shed:.0f} 503, {d.get('ovl.ours.failed')} failed", '503 only, no failures',
                             verdict(shed > 0 and num(d, 'ovl.ours.failed', 1) == 0)))
             summary.append(('overload: established calls kept, ours',
                             f"{d.get('ovl.ours.held_failed')} of {d.get('ovl.ours.held')} failed", '0 failed',
                             verdict(num(d, 'ovl.ours.held_failed', 1) == 0)))
+            summary.append(('overload: recovery at half the rate, ours', f"{d.get('ovl.ours.recovery_failed')} failed",
+                            '0 failed', verdict(num(d, 'ovl.ours.recovery_failed', 1) == 0)))
 
     if summary:
         p('\n(e) Targets (issue 7), from this run')
-        p(table(['figure', 'measured', 'target', ''], [list(s) for s in summary]))
+        p(table(['figure', 'measured', 'target', ''], [list(x) for x in summary]))
 
 
 def main():
@@ -445,7 +495,7 @@ def main():
         rtt(args)
     elif cmd == 'report' and len(args) == 1:
         report(args[0])
-    elif cmd == 'hotlines' and len(args) in (1, 2):
+    elif cmd == 'hotlines' and len(args) in (1, 2, 3):
         hotlines(*args)
     else:
         sys.exit(__doc__)

@@ -1,5 +1,6 @@
 /*
- * call.c - the call controller (see call.h for the states).
+ * call.c - the call controller (see call.h for the states, call_priv.h for
+ * how its files divide the work).
  *
  * Memory: one allocation per call, sized to fit the TRY's strings that a
  * routing attempt needs (Call-ID, numbers, names, addresses); the legs are
@@ -15,16 +16,16 @@
 #include <strings.h>
 #include <time.h>
 
+#include "call_priv.h"
 #include "ccd.h"
-#include "legref.h"
 #include "log.h"
 #include "media.h"
 #include "netaddr.h"
 #include "nodes.h"
 #include "route.h"
-
-#define LEG_ORIGINATE_BIT (1ULL << 63)
-#define URI_MAX 512
+#include "cld_rewrite.h"
+#include "sdp.h"
+#include "sip_uri.h"
 
 _Static_assert(CALL_ROUTES_MAX <= CCD_ATTEMPTS_MAX, "ccd_stats.attempts_by_route is too small");
 
@@ -32,16 +33,7 @@ _Static_assert(CALL_ROUTES_MAX <= CCD_ATTEMPTS_MAX, "ccd_stats.attempts_by_route
  * callee's ringing, so it spans milliseconds to minutes. */
 static const double setup_buckets[] = { 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120 };
 
-enum call_state {
-	CALL_IDLE,
-	CALL_ROUTING,		/* Sippy's WaitRoute: authorisation/routing pending */
-	CALL_AR_COMPLETE,	/* routed, originate attempt in progress */
-	CALL_CONNECTED,
-	CALL_DISCONNECTING,	/* ended, waiting for the legs' LegClosed */
-	CALL_DEAD,
-};
-
-static const char *const state_names[] = {
+const char *const call_state_names[] = {
 	"Idle", "WaitRoute", "ARComplete", "Connected", "Disconnecting", "Dead",
 };
 
@@ -49,66 +41,9 @@ static const char *const event_names[] = {
 	"?", "TRY", "RING", "PRE_CONNECT", "CONNECT", "UPDATE", "INFO", "DISCONNECT", "FAIL", "REDIRECT",
 };
 
-/* The TRY fields kept for routing attempts, stored back to back. */
-enum call_field {
-	F_CALL_ID,
-	F_CLI,
-	F_CLD,
-	F_CALLER_NAME,
-	F_CALLEE_NAME,
-	F_SOURCE_HOST,
-	F_LOCAL_HOST,
-	F_COUNT,
-};
-
-struct call_leg {
-	struct legref ref;
-	struct call *call;
-	bool answer;	/* the caller's leg; else an originate leg */
-	bool open;	/* in the table: no LegClosed yet, node alive */
-	bool lost;	/* on calls_node_lost()'s work list */
-	/* The UA state the leg's node last listed (control socket `l`),
-	 * valid for the list of generation ua_gen only. */
-	uint8_t ua_state;
-	bool ua_reinvite_sent;
-	uint32_t ua_gen;
-};
-
-struct call {
-	struct call_leg a, o;
-	struct call *prev, *next;	/* every call */
-	struct call *lprev, *lnext;	/* linger FIFO (Disconnecting) */
-	int64_t linger_deadline_ms;
-	int64_t try_us;			/* monotonic, for the setup latency */
-	uint64_t serial;		/* Sippy's controller id, for logs and `r` */
-	const struct route *routes;
-	uint8_t n_routes;
-	uint8_t attempt;		/* attempts placed: the -b2b_N suffix */
-	uint8_t state;
-	bool final_counted;
-	bool lingering;
-	uint16_t source_port;
-	uint32_t max_forwards;
-	struct media_session *media;	/* RTP proxy session (media.h); NULL: none */
-	struct held *held, *held_tail;	/* events waiting behind an SDP rewrite */
-	uint8_t n_held;
-	uint16_t len[F_COUNT];
-	char str[];
-};
-
-struct call_layer {
-	struct htable legs;
-	struct call *all;
-	struct call *linger_head, *linger_tail;
-	struct event *linger_ev;
-	uint64_t next_leg;
-	uint64_t next_serial;
-	bool refusing;		/* stopping: every TRY gets FAIL 503 (calls_refuse_new) */
-};
-
 /* ---------------------------------------------------------------- helpers */
 
-static struct pl field(const struct call *c, enum call_field f)
+struct pl call_field(const struct call *c, enum call_field f)
 {
 	size_t off = 0;
 
@@ -117,7 +52,7 @@ static struct pl field(const struct call *c, enum call_field f)
 	return pl_from(c->str + off, c->len[f]);
 }
 
-static int64_t mono_us(void)
+int64_t call_mono_us(void)
 {
 	struct timespec ts;
 
@@ -125,27 +60,35 @@ static int64_t mono_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static struct pl cid(const struct call *c)
+int64_t call_wall_us(void)
 {
-	return field(c, F_CALL_ID);
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static struct call_leg *leg_of(struct legref *r)
+struct pl call_cid(const struct call *c)
+{
+	return call_field(c, F_CALL_ID);
+}
+
+static struct call_leg *call_leg_of(struct legref *r)
 {
 	return (struct call_leg *)(void *)((char *)r - offsetof(struct call_leg, ref));
 }
 
-static struct call_leg *peer_of(struct call *c, struct call_leg *l)
+struct call_leg *call_peer(struct call *c, struct call_leg *l)
 {
 	return l == &c->a ? &c->o : &c->a;
 }
 
-static const char *event_name(int type)
+const char *call_event_name(int type)
 {
 	return (type > 0 && type < (int)(sizeof(event_names) / sizeof(event_names[0]))) ? event_names[type] : "?";
 }
 
-static bool text_ok(const char *s)
+bool call_text_ok(const char *s)
 {
 	for (; s && *s; s++)
 		if (((unsigned char)*s < 0x20 && *s != '\t') || *s == 0x7f)
@@ -153,7 +96,7 @@ static bool text_ok(const char *s)
 	return true;
 }
 
-static bool token_ok(const char *s)
+bool call_token_ok(const char *s)
 {
 	if (!s || !*s)
 		return false;
@@ -173,7 +116,7 @@ static bool numeric_host_ok(const char *s)
 
 /* ---------------------------------------------------------------- sending */
 
-static void send_event_to(struct ccd *cd, struct node *n, Tandem__LegEvent *ev)
+void call_send_event(struct ccd *cd, struct node *n, Tandem__LegEvent *ev)
 {
 	Tandem__Message m = TANDEM__MESSAGE__INIT;
 
@@ -182,22 +125,18 @@ static void send_event_to(struct ccd *cd, struct node *n, Tandem__LegEvent *ev)
 	nodes_send(cd, n, &m);
 }
 
-static bool media_hold(struct ccd *cd, struct call *c, struct call_leg *from, const Tandem__LegEvent *ev);
-static void media_ending(struct call *c);
-static void media_drop(struct call *c);
-
 /* Passes an event on to the other leg as it came: code, reason, body,
  * origin, Reason header, extra headers, challenges, contacts, time,
  * warning, transfer target. Only the leg changes; nothing is copied. */
-static void relay_now(struct ccd *cd, struct call *c, struct call_leg *from, const Tandem__LegEvent *ev)
+void call_relay_now(struct ccd *cd, struct call *c, struct call_leg *from, const Tandem__LegEvent *ev)
 {
-	struct call_leg *to = peer_of(c, from);
+	struct call_leg *to = call_peer(c, from);
 	Tandem__LegEvent out = *ev;
 
 	if (!to->open) {
 		cd->stats.events_dropped++;
-		LOGD(cid(c), "call %llu: %s from the %s leg dropped: the other leg is gone",
-		     (unsigned long long)c->serial, event_name(ev->type), from->answer ? "answer" : "originate");
+		LOGD(call_cid(c), "call %llu: %s from the %s leg dropped: the other leg is gone",
+		     (unsigned long long)c->serial, call_event_name(ev->type), from->answer ? "answer" : "originate");
 		return;
 	}
 	out.leg = to->ref.id;
@@ -206,32 +145,91 @@ static void relay_now(struct ccd *cd, struct call *c, struct call_leg *from, con
 	/* Fields of a newer protocol were not checked: not passed on. */
 	out.base.n_unknown_fields = 0;
 	out.base.unknown_fields = NULL;
-	LOGD(cid(c), "call %llu: %s %u from the %s leg relayed to %s/%016llx", (unsigned long long)c->serial,
-	     event_name(ev->type), ev->code, from->answer ? "answer" : "originate", to->ref.node->id,
+	LOGD(call_cid(c), "call %llu: %s %u from the %s leg relayed to %s/%016llx", (unsigned long long)c->serial,
+	     call_event_name(ev->type), ev->code, from->answer ? "answer" : "originate", to->ref.node->id,
 	     (unsigned long long)to->ref.id);
-	send_event_to(cd, to->ref.node, &out);
+	call_send_event(cd, to->ref.node, &out);
 }
 
-/* relay_now(), unless an SDP rewrite holds the event (media_hold()). */
-static void relay(struct ccd *cd, struct call *c, struct call_leg *from, const Tandem__LegEvent *ev)
+/* call_relay_now(), unless an SDP rewrite holds the event (call_media_hold()). */
+void call_relay(struct ccd *cd, struct call *c, struct call_leg *from, const Tandem__LegEvent *ev)
 {
-	if (!media_hold(cd, c, from, ev))
-		relay_now(cd, c, from, ev);
+	if (!call_media_hold(cd, c, from, ev))
+		call_relay_now(cd, c, from, ev);
 }
 
-static void send_disconnect(struct ccd *cd, struct call *c, struct call_leg *to)
+/* call_relay() after -F: an SDP left with nothing allowed is refused
+ * (488 with Sippy's Reason) instead of relayed. Returns false then. */
+static bool relay_filtered(struct ccd *cd, struct call *c, struct call_leg *from, const Tandem__LegEvent *ev)
+{
+	static const char why[] = "offered media prohibited by the policy";
+	char *buf;
+	Tandem__LegEvent copy;
+	Tandem__Body body;
+	const Tandem__LegEvent *f;
+
+	if (!cd->cfg.allowed_pts_set || !ev->body) {
+		call_relay(cd, c, from, ev);
+		return true;
+	}
+	if (!(buf = malloc(CALL_BODY_MAX))) {
+		call_relay(cd, c, from, ev);
+		return true;
+	}
+	f = call_filter_sdp(cd, ev, &copy, &body, buf, CALL_BODY_MAX);
+	if (f) {
+		call_relay(cd, c, from, f);
+		free(buf);
+		return true;
+	}
+	free(buf);
+	LOGI(call_cid(c), "call %llu: %s from the %s: %s", (unsigned long long)c->serial, call_event_name(ev->type),
+	     from->answer ? "caller" : "callee", why);
+	switch (ev->type) {
+	case TANDEM__EVENT_TYPE__UPDATE:
+		/* A re-INVITE is refused; the call stays as it was. */
+		call_send_fail_why(cd, from, 488, why);
+		break;
+	case TANDEM__EVENT_TYPE__RING: {
+		/* Early media that is not allowed: the ringing still goes on. */
+		Tandem__LegEvent bare = *ev;
+
+		bare.body = NULL;
+		call_relay(cd, c, from, &bare);
+		break;
+	}
+	default:
+		/* An answer the caller may not have: the call cannot go on. */
+		if (c->state < CALL_CONNECTED) {
+			if (c->o.open)
+				call_send_disconnect(cd, c, &c->o, TANDEM__ORIGIN__SWITCH);
+			call_reject(cd, c, 488, "Not Acceptable Here", why);
+		} else {
+			call_end(cd, c, TANDEM__ORIGIN__SWITCH);
+		}
+		break;
+	}
+	return false;
+}
+
+void call_send_disconnect(struct ccd *cd, struct call *c, struct call_leg *to, Tandem__Origin origin)
 {
 	Tandem__LegEvent ev = TANDEM__LEG_EVENT__INIT;
 
+	if (to == &c->o) {
+		if (c->o_told)
+			return;	/* once: sigd ends the leg by itself from there */
+		c->o_told = true;
+	}
 	ev.leg = to->ref.id;
 	ev.type = TANDEM__EVENT_TYPE__DISCONNECT;
-	ev.origin = TANDEM__ORIGIN__SWITCH;
-	LOGD(cid(c), "call %llu: DISCONNECT to %s/%016llx", (unsigned long long)c->serial, to->ref.node->id,
+	ev.origin = origin;
+	LOGD(call_cid(c), "call %llu: DISCONNECT to %s/%016llx", (unsigned long long)c->serial, to->ref.node->id,
 	     (unsigned long long)to->ref.id);
-	send_event_to(cd, to->ref.node, &ev);
+	call_send_event(cd, to->ref.node, &ev);
 }
 
-static void send_fail(struct ccd *cd, struct node *n, uint64_t leg, uint32_t code, const char *reason)
+void call_send_fail(struct ccd *cd, struct node *n, uint64_t leg, uint32_t code, const char *reason)
 {
 	Tandem__LegEvent ev = TANDEM__LEG_EVENT__INIT;
 
@@ -240,7 +238,7 @@ static void send_fail(struct ccd *cd, struct node *n, uint64_t leg, uint32_t cod
 	ev.code = code;
 	ev.reason = (char *)reason;
 	ev.origin = TANDEM__ORIGIN__SWITCH;
-	send_event_to(cd, n, &ev);
+	call_send_event(cd, n, &ev);
 }
 
 /*
@@ -268,24 +266,52 @@ static void refuse_try(struct ccd *cd, struct node *n, uint64_t leg)
 	ev.n_extra_headers = 1;
 	cd->stats.calls_refused_stopping++;
 	LOGI(PL_NULL, "node %s: TRY on leg %016llx refused: ccd is stopping", n->id, (unsigned long long)leg);
-	send_event_to(cd, n, &ev);
+	call_send_event(cd, n, &ev);
 }
+
+const char *call_phrase_of(unsigned code)
+{
+	return code == 502 ? "Bad Gateway" : code == 488 ? "Not Acceptable Here" : code == 408 ? "Request Timeout"
+			: "Internal Server Error";
+}
+
+/* FAIL with code and a Reason header (RFC 3326) saying why, to leg l. */
+void call_send_fail_why(struct ccd *cd, struct call_leg *l, unsigned code, const char *why)
+{
+	Tandem__LegEvent ev = TANDEM__LEG_EVENT__INIT;
+	Tandem__Reason rh = TANDEM__REASON__INIT;
+
+	if (!l->open)
+		return;
+	rh.protocol = (char *)"SIP";
+	rh.cause = code;
+	rh.text = (char *)why;
+	ev.leg = l->ref.id;
+	ev.type = TANDEM__EVENT_TYPE__FAIL;
+	ev.code = code;
+	ev.reason = (char *)call_phrase_of(code);
+	ev.origin = TANDEM__ORIGIN__SWITCH;
+	ev.reason_header = &rh;
+	call_send_event(cd, l->ref.node, &ev);
+}
+
 
 /* ---------------------------------------------------------------- life */
 
-static void set_state(struct call *c, enum call_state s)
+void call_set_state(struct call *c, enum call_state s)
 {
-	LOGD(cid(c), "call %llu: %s -> %s", (unsigned long long)c->serial, state_names[c->state],
-	     state_names[s]);
+	LOGD(call_cid(c), "call %llu: %s -> %s", (unsigned long long)c->serial, call_state_names[c->state],
+	     call_state_names[s]);
 	c->state = (uint8_t)s;
 }
 
 /* The final response the caller got, counted once per call. */
-static void set_final(struct ccd *cd, struct call *c, uint32_t code)
+void call_set_final(struct ccd *cd, struct call *c, uint32_t code)
 {
 	if (c->final_counted)
 		return;
 	c->final_counted = true;
+	c->final_code = (uint16_t)code;
 	cd->stats.calls_by_code[code <= CCD_CODE_MAX ? code : 0]++;
 }
 
@@ -358,15 +384,60 @@ static void call_free(struct ccd *cd, struct call *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	cd->stats.calls_active--;
-	media_drop(c);
+	call_media_drop(c);
+	call_aaa_cancel(c);
+	call_ext_free(c->x);
 	free(c);
 }
 
-static void start_ending(struct ccd *cd, struct call *c)
+/*
+ * The call ends (origin: who ended it, for accounting's release source):
+ * a RADIUS request still under way is forgotten, timers stop, the
+ * accounting of both legs stops, and the call waits for its LegClosed.
+ */
+void call_start_ending(struct ccd *cd, struct call *c, Tandem__Origin origin)
 {
-	set_state(c, CALL_DISCONNECTING);
+	bool connected = c->state == CALL_CONNECTED;
+	struct call_ext *x = c->x;
+
+	call_set_state(c, CALL_DISCONNECTING);
 	linger_push(cd, c);
-	media_ending(c);
+	call_media_ending(c);
+	if (!x)
+		return;
+	call_aaa_cancel(c);
+	call_timer_arm(cd, c);
+	call_acct_end(cd, c, &x->acct_o, connected ? 0 : x->last_ring, origin);
+	call_acct_end(cd, c, &x->acct_a, connected ? 0 : c->final_code, origin);
+}
+
+void call_reject(struct ccd *cd, struct call *c, unsigned code, const char *reason, const char *why)
+{
+	Tandem__LegEvent ev = TANDEM__LEG_EVENT__INIT;
+	Tandem__Reason rh = TANDEM__REASON__INIT;
+
+	if (c->state >= CALL_DISCONNECTING)
+		return;
+	if (c->o.open)
+		call_send_disconnect(cd, c, &c->o, TANDEM__ORIGIN__SWITCH);
+	if (c->a.open) {
+		ev.leg = c->a.ref.id;
+		ev.type = TANDEM__EVENT_TYPE__FAIL;
+		ev.code = code;
+		ev.reason = (char *)reason;
+		ev.origin = TANDEM__ORIGIN__SWITCH;
+		if (why) {
+			rh.protocol = (char *)"SIP";
+			rh.cause = code;
+			rh.text = (char *)why;
+			ev.reason_header = &rh;
+		}
+		call_send_event(cd, c->a.ref.node, &ev);
+	}
+	LOGI(call_cid(c), "call %llu: %u %s%s%s", (unsigned long long)c->serial, code, reason, why ? ": " : "",
+	     why ? why : "");
+	call_set_final(cd, c, code);
+	call_start_ending(cd, c, TANDEM__ORIGIN__SWITCH);
 }
 
 /* Dead once no leg is left to report LegClosed. */
@@ -374,7 +445,7 @@ static void maybe_dead(struct ccd *cd, struct call *c)
 {
 	if (c->a.open || c->o.open)
 		return;
-	set_state(c, CALL_DEAD);
+	call_set_state(c, CALL_DEAD);
 	call_free(cd, c);
 }
 
@@ -384,14 +455,14 @@ static void after_leg_loss(struct ccd *cd, struct call *c)
 {
 	if (c->state < CALL_DISCONNECTING) {
 		if (!c->a.open)
-			set_final(cd, c, 0);
+			call_set_final(cd, c, 0);
 		else if (c->state < CALL_CONNECTED)
-			set_final(cd, c, 500);
+			call_set_final(cd, c, 500);
 		if (c->a.open)
-			send_disconnect(cd, c, &c->a);
+			call_send_disconnect(cd, c, &c->a, TANDEM__ORIGIN__SWITCH);
 		if (c->o.open)
-			send_disconnect(cd, c, &c->o);
-		start_ending(cd, c);
+			call_send_disconnect(cd, c, &c->o, TANDEM__ORIGIN__SWITCH);
+		call_start_ending(cd, c, TANDEM__ORIGIN__SWITCH);
 	}
 	maybe_dead(cd, c);
 }
@@ -408,7 +479,7 @@ static void linger_expire(struct ccd *cd, struct call *c)
 {
 	struct call_leg *legs[2] = { &c->a, &c->o };
 
-	LOGW(cid(c), "call %llu: no LegClosed %u ms after the end: dropping its legs",
+	LOGW(call_cid(c), "call %llu: no LegClosed %u ms after the end: dropping its legs",
 	     (unsigned long long)c->serial, cd->linger_ms);
 	cd->stats.calls_linger_expired++;
 	for (int i = 0; i < 2; i++) {
@@ -462,8 +533,8 @@ static const char *check_try(const Tandem__LegEvent *ev)
 		return "CLI too long or not a SIP URI user part";
 	if (strlen(t->cld) > CALL_USER_MAX || !route_valid_user(pl_from_str(t->cld)))
 		return "CLD too long or not a SIP URI user part";
-	if (strlen(t->caller_name) > CALL_NAME_MAX || !text_ok(t->caller_name) ||
-	    strlen(t->callee_name) > CALL_NAME_MAX || !text_ok(t->callee_name))
+	if (strlen(t->caller_name) > CALL_NAME_MAX || !call_text_ok(t->caller_name) ||
+	    strlen(t->callee_name) > CALL_NAME_MAX || !call_text_ok(t->callee_name))
 		return "display name too long or with control characters";
 	if ((t->source && (!numeric_host_ok(t->source->host) || t->source->port > 65535)) ||
 	    (t->local && !numeric_host_ok(t->local->host)))
@@ -471,23 +542,26 @@ static const char *check_try(const Tandem__LegEvent *ev)
 	return NULL;
 }
 
-static struct call *call_new(struct ccd *cd, struct node *n, uint64_t leg, const Tandem__TryInfo *t)
+static struct call *call_new(struct ccd *cd, struct node *n, uint64_t leg, const Tandem__TryInfo *t, struct pl cld,
+			     struct pl realm)
 {
 	struct call_layer *cl = cd->calls;
 	const char *src[F_COUNT] = {
 		[F_CALL_ID] = t->call_id,
 		[F_CLI] = t->cli,
-		[F_CLD] = t->cld,
+		[F_CLD] = cld.p,
 		[F_CALLER_NAME] = t->caller_name,
 		[F_CALLEE_NAME] = t->callee_name,
 		[F_SOURCE_HOST] = t->source ? t->source->host : "",
 		[F_LOCAL_HOST] = t->local ? t->local->host : "",
+		[F_REALM] = realm.p ? realm.p : "",
 	};
 	size_t len[F_COUNT], total = 0;
 	struct call *c;
 
 	for (int i = 0; i < F_COUNT; i++)
-		total += len[i] = strlen(src[i]);
+		total += len[i] = i == F_CLD ? cld.l : i == F_REALM ? (realm.p && realm.l <= 255 ? realm.l : 0)
+								  : strlen(src[i]);
 	if (!(c = calloc(1, sizeof(*c) + total)))
 		return NULL;
 	total = 0;
@@ -497,7 +571,7 @@ static struct call *call_new(struct ccd *cd, struct node *n, uint64_t leg, const
 		total += len[i];
 	}
 	c->serial = ++cl->next_serial;
-	c->try_us = mono_us();
+	c->try_us = call_mono_us();
 	/* RFC 3261 §20.22: 0-255; a larger value is passed on as the cap. */
 	c->max_forwards = t->max_forwards > 255 ? 255 : t->max_forwards;
 	c->source_port = t->source ? (uint16_t)t->source->port : 0;
@@ -515,436 +589,39 @@ static struct call *call_new(struct ccd *cd, struct node *n, uint64_t leg, const
 }
 
 /* "sip:[user@]host[:port]", IPv6 hosts in brackets. */
-static void fmt_uri(char *buf, size_t sz, struct pl user, const char *host, unsigned port)
+/* -a: Sippy's accept_ips, an exact match on the packet source. */
+static bool source_accepted(const struct ccd *cd, const Tandem__TryInfo *t)
 {
-	bool v6 = strchr(host, ':') != NULL;
-	int n = snprintf(buf, sz, "sip:%.*s%s%s%s%s", PL_FMT(user), user.l ? "@" : "", v6 ? "[" : "", host,
-			 v6 ? "]" : "");
+	struct netaddr src;
 
-	if (port && n > 0 && (size_t)n < sz)
-		snprintf(buf + n, sz - (size_t)n, ":%u", port);
-}
-
-/*
- * One routing attempt: an originate leg on the answer leg's node towards
- * the route (sippy-behaviour.md §1.20, §3.3). body is the caller's SDP,
- * relayed verbatim (NULL: late offer). Returns -1 when it could not be
- * sent; the caller ends the call.
- */
-static int place_originate(struct ccd *cd, struct call *c, const Tandem__Body *body)
-{
-	struct call_layer *cl = cd->calls;
-	const struct route *r = c->routes + c->attempt;
-	struct node *n = c->a.ref.node;
-	Tandem__Originate o = TANDEM__ORIGINATE__INIT;
-	Tandem__Address target = TANDEM__ADDRESS__INIT;
-	Tandem__Message m = TANDEM__MESSAGE__INIT;
-	char host[NETADDR_STRLEN], from_host[NODE_HOST_MAX + 1], call_id[CALL_ID_MAX + 16];
-	char ruri[URI_MAX], from[URI_MAX], to[URI_MAX], from_name[CALL_NAME_MAX + 1], to_name[CALL_NAME_MAX + 1];
-	struct pl cld = r->cld_set ? r->cld : field(c, F_CLD);
-	unsigned port;
-	uint64_t leg;
-
-	if (c->attempt >= c->n_routes)
-		return -1;
-	c->attempt++;
-	if (r->dest == ROUTE_DEST_SIP_UA) {
-		pl_strcpy(field(c, F_SOURCE_HOST), host, sizeof(host));
-		port = c->source_port ? c->source_port : ROUTE_DEFAULT_PORT;
-	} else if (r->dest == ROUTE_DEST_HOST && r->resolved) {
-		netaddr_host_str(&r->addr, host, sizeof(host));
-		port = netaddr_port(&r->addr);
-	} else {
-		LOGE(cid(c), "call %llu: route %u has no usable destination", (unsigned long long)c->serial,
-		     c->attempt);
-		return -1;
-	}
-	if (!host[0]) {
-		LOGW(cid(c), "call %llu: sip-ua route but the INVITE's source is unknown",
-		     (unsigned long long)c->serial);
-		return -1;
-	}
-	if (n->listen_host[0])
-		memcpy(from_host, n->listen_host, sizeof(from_host));
-	else if (!pl_strcpy(field(c, F_LOCAL_HOST), from_host, sizeof(from_host)) || !from_host[0])
-		memcpy(from_host, host, sizeof(host));
-
-	fmt_uri(ruri, sizeof(ruri), cld, host, port);
-	fmt_uri(from, sizeof(from), field(c, F_CLI), from_host, 0);
-	fmt_uri(to, sizeof(to), cld, host, 0);
-	snprintf(call_id, sizeof(call_id), "%.*s-b2b_%u", PL_FMT(cid(c)), c->attempt);
-	pl_strcpy(field(c, F_CALLER_NAME), from_name, sizeof(from_name));
-	pl_strcpy(field(c, F_CALLEE_NAME), to_name, sizeof(to_name));
-
-	do
-		leg = LEG_ORIGINATE_BIT | (cl->next_leg++ & ~LEG_ORIGINATE_BIT);
-	while (leg == LEG_ORIGINATE_BIT || legref_find(&cl->legs, n, leg));
-
-	target.transport = TANDEM__TRANSPORT__UDP;
-	target.host = host;
-	target.port = port;
-	o.leg = leg;
-	o.call_id = call_id;
-	o.request_uri = ruri;
-	o.from_uri = from;
-	o.from_name = from_name;
-	o.to_uri = to;
-	o.to_name = to_name;
-	o.target = &target;
-	o.body = (Tandem__Body *)body;
-	o.max_forwards = c->max_forwards;
-	o.answer_leg = c->a.ref.id;
-	m.body_case = TANDEM__MESSAGE__BODY_ORIGINATE;
-	m.originate = &o;
-	if (nodes_send(cd, n, &m) < 0)
-		return -1;
-	cd->stats.attempts_by_route[c->attempt]++;
-	c->o.open = true;
-	legref_attach(&cl->legs, &c->o.ref, n, leg);
-	LOGD(cid(c), "call %llu: attempt %u: originate leg %s/%016llx to %s, %s", (unsigned long long)c->serial,
-	     c->attempt, n->id, (unsigned long long)leg, ruri, call_id);
-	return 0;
-}
-
-/* ---------------------------------------------------------------- media relay */
-
-/*
- * With an RTP proxy (media.h) every SDP crossing the call is rewritten
- * before it goes on, a round trip to the proxy. The event waits, packed,
- * in the call's FIFO of held events, and so does every later event of the
- * call, so nothing overtakes it (a 200 must not pass the 183 whose SDP is
- * being rewritten); only DISCONNECT goes at once. The first INVITE's offer
- * waits the same way before the originate leg is placed. The state
- * machine has already moved on when an event is held: only its relay
- * waits.
- */
-#define CALL_HELD_MAX 32	/* events waiting per call; more are dropped */
-
-struct held {
-	struct held *next;
-	struct call_leg *from;
-	bool originate;		/* the TRY: place_originate() with its new SDP */
-	bool setup;		/* held before the call was answered */
-	bool rewrite;		/* carries SDP to rewrite */
-	bool started;		/* its rewrite is under way */
-	size_t len;
-	uint8_t data[];		/* the packed LegEvent */
-};
-
-static bool is_sdp(const Tandem__Body *b)
-{
-	size_t n = sizeof("application/sdp") - 1;
-
-	return b && b->content.len > 0 && b->content_type && strncasecmp(b->content_type, "application/sdp", n) == 0 &&
-	       (b->content_type[n] == '\0' || b->content_type[n] == ';' || b->content_type[n] == ' ');
-}
-
-/* Offer/answer meaning of an event; -1: none. */
-static int media_msg_of(int type)
-{
-	switch (type) {
-	case TANDEM__EVENT_TYPE__TRY:
-	case TANDEM__EVENT_TYPE__UPDATE:
-	case TANDEM__EVENT_TYPE__PRE_CONNECT:
-		return MEDIA_MSG_OFFER;
-	case TANDEM__EVENT_TYPE__RING:
-		return MEDIA_MSG_PROVISIONAL;
-	case TANDEM__EVENT_TYPE__CONNECT:
-		return MEDIA_MSG_FINAL;
-	case TANDEM__EVENT_TYPE__FAIL:
-	case TANDEM__EVENT_TYPE__REDIRECT:
-		return MEDIA_MSG_REJECT;
-	default:
-		return -1;
-	}
-}
-
-static enum media_side side_of(const struct call_leg *l)
-{
-	return l->answer ? MEDIA_CALLER : MEDIA_CALLEE;
-}
-
-static const char *phrase_of(unsigned code)
-{
-	return code == 502 ? "Bad Gateway" : code == 488 ? "Not Acceptable Here" : code == 408 ? "Request Timeout"
-			: "Internal Server Error";
-}
-
-/* FAIL with code and a Reason header (RFC 3326) saying why, to leg l. */
-static void send_fail_why(struct ccd *cd, struct call_leg *l, unsigned code, const char *why)
-{
-	Tandem__LegEvent ev = TANDEM__LEG_EVENT__INIT;
-	Tandem__Reason rh = TANDEM__REASON__INIT;
-
-	if (!l->open)
-		return;
-	rh.protocol = (char *)"SIP";
-	rh.cause = code;
-	rh.text = (char *)why;
-	ev.leg = l->ref.id;
-	ev.type = TANDEM__EVENT_TYPE__FAIL;
-	ev.code = code;
-	ev.reason = (char *)phrase_of(code);
-	ev.origin = TANDEM__ORIGIN__SWITCH;
-	ev.reason_header = &rh;
-	send_event_to(cd, l->ref.node, &ev);
-}
-
-/* The call cannot go on without its media: the caller gets code (when
- * it has no answer yet: setup) or both legs a BYE. */
-static void media_fail_call(struct ccd *cd, struct call *c, bool setup, unsigned code, const char *why)
-{
-	LOGW(cid(c), "call %llu: %u %s: %s", (unsigned long long)c->serial, code, phrase_of(code), why);
-	if (setup) {
-		send_fail_why(cd, &c->a, code, why);
-		set_final(cd, c, code);
-	} else if (c->a.open) {
-		send_disconnect(cd, c, &c->a);
-	}
-	if (c->o.open)
-		send_disconnect(cd, c, &c->o);
-	start_ending(cd, c);
-}
-
-static int held_push(struct call *c, struct call_leg *from, const Tandem__LegEvent *ev, bool originate, bool rewrite)
-{
-	size_t len = tandem__leg_event__get_packed_size(ev);
-	struct held *h = malloc(sizeof(*h) + len);
-
-	if (!h)
-		return -1;
-	h->next = NULL;
-	h->from = from;
-	h->originate = originate;
-	h->setup = c->state < CALL_CONNECTED;
-	h->rewrite = rewrite;
-	h->started = false;
-	h->len = tandem__leg_event__pack(ev, h->data);
-	c->n_held++;
-	if (c->held_tail)
-		c->held_tail->next = h;
-	else
-		c->held = h;
-	c->held_tail = h;
-	return 0;
-}
-
-static struct held *held_pop(struct call *c)
-{
-	struct held *h = c->held;
-
-	c->held = h->next;
-	if (!c->held)
-		c->held_tail = NULL;
-	c->n_held--;
-	return h;
-}
-
-static void held_run(struct ccd *cd, struct call *c);
-
-/* A held event's rewrite failed: Sippy's answer to an RTP proxy error is
- * 502 on the transaction (a re-INVITE fails, the call stays) and, for
- * anything else, the end of the call. */
-static void held_failed(struct ccd *cd, struct call *c, const struct held *h, const Tandem__LegEvent *ev,
-			unsigned code, const char *why)
-{
-	if (c->state >= CALL_DISCONNECTING) {
-		LOGD(cid(c), "call %llu: %s dropped: %s", (unsigned long long)c->serial, event_name(ev->type), why);
-		return;
-	}
-	if (!h->originate && !h->setup && ev->type == TANDEM__EVENT_TYPE__UPDATE) {
-		LOGW(cid(c), "call %llu: re-INVITE from the %s refused, %u: %s", (unsigned long long)c->serial,
-		     h->from->answer ? "caller" : "callee", code, why);
-		media_note(c->media, side_of(peer_of(c, h->from)), MEDIA_MSG_REJECT);
-		send_fail_why(cd, h->from, code, why);
-		return;
-	}
-	media_fail_call(cd, c, h->originate || h->setup, code, why);
-}
-
-static void on_rewritten(struct ccd *cd, void *arg, unsigned code, const char *why, struct pl body)
-{
-	struct call *c = arg;
-	struct held *h = held_pop(c);
-	Tandem__LegEvent *ev = tandem__leg_event__unpack(NULL, h->len, h->data);
-
-	if (!ev) {
-		LOGE(cid(c), "call %llu: a held event cannot be read back", (unsigned long long)c->serial);
-	} else if (code) {
-		held_failed(cd, c, h, ev, code, why);
-	} else {
-		ProtobufCBinaryData orig = ev->body->content;
-
-		ev->body->content.data = (uint8_t *)(uintptr_t)body.p;
-		ev->body->content.len = body.l;
-		if (!h->originate) {
-			relay_now(cd, c, h->from, ev);
-		} else if (c->state < CALL_DISCONNECTING && place_originate(cd, c, ev->body) < 0) {
-			send_fail(cd, c->a.ref.node, c->a.ref.id, 500, "Internal Server Error");
-			set_final(cd, c, 500);
-			start_ending(cd, c);
-		}
-		ev->body->content = orig;	/* freed with the event */
-	}
-	if (ev)
-		tandem__leg_event__free_unpacked(ev, NULL);
-	free(h);
-	held_run(cd, c);
-}
-
-/* Relays held events in order until one needs a rewrite; that one starts
- * it and the rest wait for on_rewritten(). */
-static void held_run(struct ccd *cd, struct call *c)
-{
-	while (c->held && !c->held->started) {
-		struct held *h = c->held;
-		Tandem__LegEvent *ev = tandem__leg_event__unpack(NULL, h->len, h->data);
-		int msg = ev ? media_msg_of(ev->type) : -1;
-
-		if (ev && h->rewrite && c->media) {
-			struct pl sdp = pl_from((const char *)ev->body->content.data, ev->body->content.len);
-
-			h->started = true;
-			if (media_rewrite(c->media, side_of(h->from), (enum media_msg)msg, sdp, on_rewritten, c) < 0) {
-				held_pop(c);
-				held_failed(cd, c, h, ev, 500, "SDP rewrite not possible");
-				free(h);
-				tandem__leg_event__free_unpacked(ev, NULL);
-				continue;
-			}
-			tandem__leg_event__free_unpacked(ev, NULL);
-			return;
-		}
-		held_pop(c);
-		if (ev && !h->rewrite) {
-			if (msg >= 0)
-				media_note(c->media, side_of(h->from), (enum media_msg)msg);
-			relay_now(cd, c, h->from, ev);
-		} else {
-			LOGW(cid(c), "call %llu: a held event was dropped", (unsigned long long)c->serial);
-		}
-		if (ev)
-			tandem__leg_event__free_unpacked(ev, NULL);
-		free(h);
-	}
-	if (!c->held && c->state >= CALL_DISCONNECTING)
-		media_ending(c);
-}
-
-/* relay()'s hook: true when the event waits (a rewrite, or behind one). */
-static bool media_hold(struct ccd *cd, struct call *c, struct call_leg *from, const Tandem__LegEvent *ev)
-{
-	int msg;
-	bool rewrite;
-
-	if (!c->media || ev->type == TANDEM__EVENT_TYPE__DISCONNECT)
+	if (!cd->cfg.n_accept_ips)
+		return true;
+	if (!t->source || !netaddr_from_host(&src, pl_from_str(t->source->host), 0))
 		return false;
-	msg = media_msg_of(ev->type);
-	rewrite = msg >= MEDIA_MSG_OFFER && msg <= MEDIA_MSG_FINAL && is_sdp(ev->body);
-	if (!c->held && !rewrite) {
-		if (msg >= 0)
-			media_note(c->media, side_of(from), (enum media_msg)msg);
-		return false;
-	}
-	/* A peer flooding events while a rewrite waits gets no queue for it. */
-	if (c->n_held >= CALL_HELD_MAX) {
-		cd->stats.events_dropped++;
-		LOGW(cid(c), "call %llu: %s from the %s leg dropped: %d events wait already", (unsigned long long)c->serial,
-		     event_name(ev->type), from->answer ? "answer" : "originate", CALL_HELD_MAX);
-		return true;
-	}
-	if (held_push(c, from, ev, false, rewrite) < 0) {
-		LOGE(cid(c), "call %llu: no memory to hold a %s: the call ends", (unsigned long long)c->serial,
-		     event_name(ev->type));
-		media_fail_call(cd, c, c->state < CALL_CONNECTED, 500, "No memory");
-		return true;
-	}
-	held_run(cd, c);
-	return true;
+	for (unsigned i = 0; i < cd->cfg.n_accept_ips; i++)
+		if (netaddr_eq(&cd->cfg.accept_ips[i], &src))
+			return true;
+	return false;
 }
 
-/*
- * At the TRY: a media session on a proxy chosen now (unless the route or
- * the configuration says none), and the offer held for its rewrite.
- * Returns true when the call was taken over (held, or failed: 502 when no
- * proxy is online).
- */
-static bool media_start(struct ccd *cd, struct call *c, const Tandem__LegEvent *ev)
+/* The Request-URI's host: the realm of our digest challenge (Sippy). */
+static struct pl ruri_host(const char *ruri)
 {
-	switch (media_session_new(cd, cid(c), c->serial, c->routes[0].rtpp, &c->media)) {
-	case MEDIA_PICK_NONE:
-		return false;
-	case MEDIA_PICK_NO_PROXY:
-		media_fail_call(cd, c, true, 502, "No online RTP proxy");
-		return true;
-	case MEDIA_PICK_NO_MEMORY:
-		media_fail_call(cd, c, true, 500, "No memory");
-		return true;
-	case MEDIA_PICK_OK:
-		break;
-	}
-	if (!is_sdp(ev->body))
-		return false;	/* a late offer: the 2xx brings it */
-	if (held_push(c, &c->a, ev, true, true) < 0) {
-		media_fail_call(cd, c, true, 500, "No memory");
-		return true;
-	}
-	held_run(cd, c);
-	return true;
-}
+	struct sip_uri u;
 
-/*
- * The RTP proxy saw no media (rtpengine's teardown callback, RTPproxy's
- * notification through the control socket's `r`): Sippy's media timeout.
- * Connected: BYE on both legs. Before the answer the attempt fails: its
- * INVITE is cancelled and, with no other route to hunt to, the caller
- * gets 408 with a Reason header. Accounting (the RADIUS issue) finds the
- * release source in the legs' DISCONNECT: origin MEDIA_TIMEOUT.
- */
-static void media_timeout_end(struct ccd *cd, struct call *c)
-{
-	struct call_leg *legs[2] = { &c->a, &c->o };
-
-	LOGI(cid(c), "call %llu: media timeout in %s", (unsigned long long)c->serial, state_names[c->state]);
-	for (int i = 0; i < 2; i++) {
-		Tandem__LegEvent ev = TANDEM__LEG_EVENT__INIT;
-
-		if (!legs[i]->open || (legs[i] == &c->a && c->state < CALL_CONNECTED))
-			continue;
-		ev.leg = legs[i]->ref.id;
-		ev.type = TANDEM__EVENT_TYPE__DISCONNECT;
-		ev.origin = TANDEM__ORIGIN__MEDIA_TIMEOUT;
-		send_event_to(cd, legs[i]->ref.node, &ev);
-	}
-	if (c->state < CALL_CONNECTED) {
-		send_fail_why(cd, &c->a, 408, "Media timeout");
-		set_final(cd, c, 408);
-	}
-	start_ending(cd, c);
-}
-
-/* The call ends: once nothing waits any more, the proxy's streams go. */
-static void media_ending(struct call *c)
-{
-	if (c->held)
-		return;
-	media_release(c->media);
-	c->media = NULL;
-}
-
-/* The call is freed: whatever still waits is dropped. */
-static void media_drop(struct call *c)
-{
-	media_release(c->media);
-	c->media = NULL;
-	while (c->held)
-		free(held_pop(c));
+	if (!ruri || sip_uri_parse(pl_from_str(ruri), &u) < 0)
+		return PL_NULL;
+	return u.host;
 }
 
 static void on_try(struct ccd *cd, struct node *n, const Tandem__LegEvent *ev)
 {
+	char cld_buf[CALL_USER_MAX + 1];
+	struct pl cld;
 	const char *why;
 	struct call *c;
+	bool nat;
+	int rc;
 
 	if (ev->leg == 0 || (ev->leg & LEG_ORIGINATE_BIT)) {
 		cd->stats.msgs_invalid++;
@@ -962,41 +639,93 @@ static void on_try(struct ccd *cd, struct node *n, const Tandem__LegEvent *ev)
 	if ((why = check_event(ev)) || (why = check_try(ev))) {
 		cd->stats.calls_rejected++;
 		LOGW(PL_NULL, "node %s: TRY on leg %016llx rejected: %s", n->id, (unsigned long long)ev->leg, why);
-		send_fail(cd, n, ev->leg, 500, "Internal Server Error");
+		call_send_fail(cd, n, ev->leg, 500, "Internal Server Error");
 		return;
 	}
 	if (cd->calls->refusing) {
 		refuse_try(cd, n, ev->leg);
 		return;
 	}
-	if (!(c = call_new(cd, n, ev->leg, ev->try_))) {
+	if (!source_accepted(cd, ev->try_)) {
+		cd->stats.calls_rejected++;
+		LOGI(PL_NULL, "node %s: TRY from %s refused: not in -a", n->id,
+		     ev->try_->source ? ev->try_->source->host : "?");
+		call_send_fail(cd, n, ev->leg, 403, "Forbidden");
+		return;
+	}
+	/* The CLD as routing sees it: without nat- (Sippy §1.19), after -t. */
+	cld = pl_from_str(ev->try_->cld);
+	nat = cld.l >= 4 && strncmp(cld.p, "nat-", 4) == 0;
+	cld = cld_strip_nat(cld);
+	if (cd->cfg.tr_in) {
+		int len = cld_rules_apply(cd->cfg.tr_in, cld, cld_buf, sizeof(cld_buf));
+
+		if (len < 0) {
+			cd->stats.calls_rejected++;
+			LOGW(PL_NULL, "node %s: TRY refused: -t leaves no valid number of %s", n->id, ev->try_->cld);
+			call_send_fail(cd, n, ev->leg, 484, "Address Incomplete");
+			return;
+		}
+		cld = pl_from(cld_buf, (size_t)len);
+	}
+	if (!(c = call_new(cd, n, ev->leg, ev->try_, cld, ruri_host(ev->try_->request_uri)))) {
 		cd->stats.calls_rejected++;
 		LOGE(PL_NULL, "node %s: no memory for the call of leg %016llx", n->id, (unsigned long long)ev->leg);
-		send_fail(cd, n, ev->leg, 503, "Service Unavailable");
+		call_send_fail(cd, n, ev->leg, 503, "Service Unavailable");
 		return;
 	}
-	LOGD(cid(c), "call %llu: TRY on %s/%016llx from %s to %s", (unsigned long long)c->serial, n->id,
+	LOGD(call_cid(c), "call %llu: TRY on %s/%016llx from %s to %s", (unsigned long long)c->serial, n->id,
 	     (unsigned long long)ev->leg, ev->try_->cli, ev->try_->cld);
-	set_state(c, CALL_ROUTING);
+	call_set_state(c, CALL_ROUTING);
 	if (c->max_forwards == 0) {
-		send_fail(cd, n, ev->leg, 483, "Too Many Hops");
-		set_final(cd, c, 483);
-		start_ending(cd, c);
+		call_reject(cd, c, 483, "Too Many Hops", NULL);
 		return;
 	}
-	/* Simple mode: the static route is known at once (no RADIUS). */
-	c->routes = &cd->static_route;
-	c->n_routes = 1;
-	set_state(c, CALL_AR_COMPLETE);
-	/* With an RTP proxy the offer waits for its rewrite (or the call
-	 * fails when no proxy is online). */
-	if (media_start(cd, c, ev))
+	if ((rc = call_keep_try(cd, c, ev, nat)) < 0) {
+		if (rc == -2)
+			call_reject(cd, c, 488, "Not Acceptable Here", "offered media prohibited by the policy");
+		else
+			call_reject(cd, c, 503, "Service Unavailable", "No memory");
 		return;
-	if (place_originate(cd, c, ev->body) < 0) {
-		send_fail(cd, n, ev->leg, 500, "Internal Server Error");
-		set_final(cd, c, 500);
-		start_ending(cd, c);
 	}
+	call_aaa_try(cd, c, ev);
+}
+
+/*
+ * Authorised and routed (call_aaa.c): the first attempt. With an RTP
+ * proxy the offer waits for its rewrite (or the call fails when no proxy
+ * is online). body is the caller's offer (NULL: late offer).
+ */
+void call_routed(struct ccd *cd, struct call *c, const Tandem__Body *body)
+{
+	Tandem__LegEvent ev = TANDEM__LEG_EVENT__INIT, copy;
+	Tandem__Body fbody;
+	const Tandem__LegEvent *f = &ev;
+	char *fbuf = NULL;
+
+	if (!call_next_route(cd, c)) {
+		call_reject(cd, c, 500, "Internal Server Error", "No usable route");
+		return;
+	}
+	call_set_state(c, CALL_AR_COMPLETE);
+	ev.leg = c->a.ref.id;
+	ev.type = TANDEM__EVENT_TYPE__TRY;
+	ev.body = (Tandem__Body *)body;
+	/* -F: a kept offer was filtered when it was kept. */
+	if (!c->x && cd->cfg.allowed_pts_set && call_is_sdp(body)) {
+		if (!(fbuf = malloc(CALL_BODY_MAX))) {
+			call_reject(cd, c, 503, "Service Unavailable", "No memory");
+			return;
+		}
+		if (!(f = call_filter_sdp(cd, &ev, &copy, &fbody, fbuf, CALL_BODY_MAX))) {
+			free(fbuf);
+			call_reject(cd, c, 488, "Not Acceptable Here", "offered media prohibited by the policy");
+			return;
+		}
+	}
+	if (!call_media_start(cd, c, f) && call_place_originate(cd, c, f->body) < 0)
+		call_reject(cd, c, 500, "Internal Server Error", "the attempt could not be placed");
+	free(fbuf);
 }
 
 /* ---------------------------------------------------------------- events */
@@ -1010,7 +739,7 @@ static bool code_ok(const Tandem__LegEvent *ev)
 		return true;
 	switch (ev->type) {
 	case TANDEM__EVENT_TYPE__RING:
-		return code >= 101 && code <= 199;
+		return code >= 100 && code <= 199;	/* 100: Originate.report_trying */
 	case TANDEM__EVENT_TYPE__PRE_CONNECT:
 	case TANDEM__EVENT_TYPE__CONNECT:
 		return code >= 200 && code <= 299;
@@ -1033,21 +762,21 @@ static const char *check_event(const Tandem__LegEvent *ev)
 		return "leg 0";
 	if (!code_ok(ev))
 		return "status code out of range for the event";
-	if (!text_ok(ev->reason) || !text_ok(ev->warning) || !text_ok(ev->transfer_to))
+	if (!call_text_ok(ev->reason) || !call_text_ok(ev->warning) || !call_text_ok(ev->transfer_to))
 		return "control characters in reason, warning or transfer target";
-	if (ev->body && !text_ok(ev->body->content_type))
+	if (ev->body && !call_text_ok(ev->body->content_type))
 		return "control characters in the content type";
-	if (ev->reason_header && (!token_ok(ev->reason_header->protocol) || !text_ok(ev->reason_header->text)))
+	if (ev->reason_header && (!call_token_ok(ev->reason_header->protocol) || !call_text_ok(ev->reason_header->text)))
 		return "malformed Reason header";
 	for (size_t i = 0; i < ev->n_extra_headers; i++)
-		if (!ev->extra_headers[i] || !token_ok(ev->extra_headers[i]->name) ||
-		    !text_ok(ev->extra_headers[i]->value))
+		if (!ev->extra_headers[i] || !call_token_ok(ev->extra_headers[i]->name) ||
+		    !call_text_ok(ev->extra_headers[i]->value))
 			return "malformed extra header";
 	for (size_t i = 0; i < ev->n_challenges; i++)
-		if (!text_ok(ev->challenges[i]))
+		if (!call_text_ok(ev->challenges[i]))
 			return "malformed challenge";
 	for (size_t i = 0; i < ev->n_contacts; i++)
-		if (!text_ok(ev->contacts[i]))
+		if (!call_text_ok(ev->contacts[i]))
 			return "malformed contact";
 	return NULL;
 }
@@ -1055,8 +784,8 @@ static const char *check_event(const Tandem__LegEvent *ev)
 static void drop_event(struct ccd *cd, struct call *c, struct call_leg *from, const Tandem__LegEvent *ev)
 {
 	cd->stats.events_dropped++;
-	LOGD(cid(c), "call %llu: %s from the %s leg makes no sense in %s: dropped", (unsigned long long)c->serial,
-	     event_name(ev->type), from->answer ? "answer" : "originate", state_names[c->state]);
+	LOGD(call_cid(c), "call %llu: %s from the %s leg makes no sense in %s: dropped", (unsigned long long)c->serial,
+	     call_event_name(ev->type), from->answer ? "answer" : "originate", call_state_names[c->state]);
 }
 
 static void from_answer(struct ccd *cd, struct call *c, const Tandem__LegEvent *ev)
@@ -1065,28 +794,33 @@ static void from_answer(struct ccd *cd, struct call *c, const Tandem__LegEvent *
 
 	switch (c->state) {
 	case CALL_ROUTING:
+		/* The caller left while RADIUS was asked: the request is
+		 * forgotten (call_start_ending). */
 		if (!disconnect)
 			break;
-		set_final(cd, c, 487);
-		start_ending(cd, c);
+		call_set_final(cd, c, 487);
+		call_start_ending(cd, c, TANDEM__ORIGIN__CALLER);
 		return;
 	case CALL_AR_COMPLETE:
 		/* The caller cannot ring, answer or fail before it is
 		 * answered; a CANCEL arrives as DISCONNECT. */
 		if (disconnect) {
-			set_final(cd, c, 487);
-			relay(cd, c, &c->a, ev);
-			start_ending(cd, c);
+			call_set_final(cd, c, 487);
+			call_relay(cd, c, &c->a, ev);
+			call_start_ending(cd, c, TANDEM__ORIGIN__CALLER);
 			return;
 		}
 		if (ev->type != TANDEM__EVENT_TYPE__UPDATE && ev->type != TANDEM__EVENT_TYPE__INFO)
 			break;
-		relay(cd, c, &c->a, ev);
+		relay_filtered(cd, c, &c->a, ev);
 		return;
 	case CALL_CONNECTED:
-		relay(cd, c, &c->a, ev);
-		if (disconnect)
-			start_ending(cd, c);
+		if (disconnect) {
+			call_relay(cd, c, &c->a, ev);
+			call_start_ending(cd, c, TANDEM__ORIGIN__CALLER);
+			return;
+		}
+		relay_filtered(cd, c, &c->a, ev);
 		return;
 	default:
 		break;
@@ -1096,19 +830,23 @@ static void from_answer(struct ccd *cd, struct call *c, const Tandem__LegEvent *
 
 /*
  * The originate attempt failed before an answer (FAIL, REDIRECT or
- * DISCONNECT). Hunting (Sippy's next route unless the code is in the
- * route's hs_scodes; never for REDIRECT) will start the next attempt here
- * while c->attempt < c->n_routes; for now the failure goes to the caller.
+ * DISCONNECT). Unless the code is one of the route's hunt-stop codes (or
+ * a 3xx, which is relayed), the next route is tried (call_hunt); when
+ * none is left the caller gets this failure.
  */
 static void attempt_failed(struct ccd *cd, struct call *c, const Tandem__LegEvent *ev)
 {
 	uint32_t code = ev->code;
 
+	if (call_hunt(cd, c, ev))
+		return;
 	if (ev->type == TANDEM__EVENT_TYPE__DISCONNECT || code == 0)
 		code = ev->type == TANDEM__EVENT_TYPE__REDIRECT ? 302 : 500;
-	set_final(cd, c, code);
-	relay(cd, c, &c->o, ev);
-	start_ending(cd, c);
+	if (c->x)
+		c->x->last_ring = code;
+	call_set_final(cd, c, code);
+	call_relay(cd, c, &c->o, ev);
+	call_start_ending(cd, c, TANDEM__ORIGIN__CALLEE);
 }
 
 static void from_originate(struct ccd *cd, struct call *c, const Tandem__LegEvent *ev)
@@ -1117,16 +855,23 @@ static void from_originate(struct ccd *cd, struct call *c, const Tandem__LegEven
 	case CALL_AR_COMPLETE:
 		switch (ev->type) {
 		case TANDEM__EVENT_TYPE__RING:
+			call_attempt_progress(cd, c, ev->code);
+			if (ev->code == 100)
+				return;	/* asked for (nr_expires), never relayed */
+			relay_filtered(cd, c, &c->o, ev);
+			return;
 		case TANDEM__EVENT_TYPE__UPDATE:
 		case TANDEM__EVENT_TYPE__INFO:
-			relay(cd, c, &c->o, ev);
+			relay_filtered(cd, c, &c->o, ev);
 			return;
 		case TANDEM__EVENT_TYPE__PRE_CONNECT:
 		case TANDEM__EVENT_TYPE__CONNECT:
-			set_final(cd, c, ev->code ? ev->code : 200);
-			metrics_hist_observe(&cd->stats.setup_seconds, (double)(mono_us() - c->try_us) / 1e6);
-			relay(cd, c, &c->o, ev);
-			set_state(c, CALL_CONNECTED);
+			if (!relay_filtered(cd, c, &c->o, ev))
+				return;
+			call_set_final(cd, c, ev->code ? ev->code : 200);
+			metrics_hist_observe(&cd->stats.setup_seconds, (double)(call_mono_us() - c->try_us) / 1e6);
+			call_set_state(c, CALL_CONNECTED);
+			call_connected(cd, c);
 			return;
 		case TANDEM__EVENT_TYPE__FAIL:
 		case TANDEM__EVENT_TYPE__REDIRECT:
@@ -1138,15 +883,22 @@ static void from_originate(struct ccd *cd, struct call *c, const Tandem__LegEven
 		}
 		break;
 	case CALL_CONNECTED:
-		relay(cd, c, &c->o, ev);
-		if (ev->type == TANDEM__EVENT_TYPE__DISCONNECT)
-			start_ending(cd, c);
+		if (ev->type == TANDEM__EVENT_TYPE__DISCONNECT) {
+			call_relay(cd, c, &c->o, ev);
+			call_start_ending(cd, c, ev->origin == TANDEM__ORIGIN__SWITCH ? TANDEM__ORIGIN__SWITCH
+										  : TANDEM__ORIGIN__CALLEE);
+			return;
+		}
+		if (ev->type == TANDEM__EVENT_TYPE__RING && ev->code == 100)
+			return;
+		relay_filtered(cd, c, &c->o, ev);
 		return;
 	case CALL_DISCONNECTING:
 		/* An answer that crossed our DISCONNECT (or CANCEL): sigd
 		 * ACKs it and needs to be told again to send BYE. */
 		if (ev->type == TANDEM__EVENT_TYPE__CONNECT || ev->type == TANDEM__EVENT_TYPE__PRE_CONNECT) {
-			send_disconnect(cd, c, &c->o);
+			c->o_told = false;
+			call_send_disconnect(cd, c, &c->o, TANDEM__ORIGIN__SWITCH);
 			return;
 		}
 		break;
@@ -1163,7 +915,7 @@ static void unknown_leg_event(struct ccd *cd, struct node *n, const Tandem__LegE
 	Tandem__LegEvent d = TANDEM__LEG_EVENT__INIT;
 
 	cd->stats.unknown_legs++;
-	LOGW(PL_NULL, "node %s: %s for leg %016llx, which has no call", n->id, event_name(ev->type),
+	LOGW(PL_NULL, "node %s: %s for leg %016llx, which has no call", n->id, call_event_name(ev->type),
 	     (unsigned long long)ev->leg);
 	switch (ev->type) {
 	case TANDEM__EVENT_TYPE__RING:
@@ -1174,7 +926,7 @@ static void unknown_leg_event(struct ccd *cd, struct node *n, const Tandem__LegE
 		d.leg = ev->leg;
 		d.type = TANDEM__EVENT_TYPE__DISCONNECT;
 		d.origin = TANDEM__ORIGIN__SWITCH;
-		send_event_to(cd, n, &d);
+		call_send_event(cd, n, &d);
 		break;
 	default:
 		break;
@@ -1201,9 +953,9 @@ void call_on_event(struct ccd *cd, struct node *n, const Tandem__LegEvent *ev)
 		unknown_leg_event(cd, n, ev);
 		return;
 	}
-	l = leg_of(r);
-	LOGD(cid(l->call), "call %llu: %s %u from the %s leg in %s", (unsigned long long)l->call->serial,
-	     event_name(ev->type), ev->code, l->answer ? "answer" : "originate", state_names[l->call->state]);
+	l = call_leg_of(r);
+	LOGD(call_cid(l->call), "call %llu: %s %u from the %s leg in %s", (unsigned long long)l->call->serial,
+	     call_event_name(ev->type), ev->code, l->answer ? "answer" : "originate", call_state_names[l->call->state]);
 	if (l->answer)
 		from_answer(cd, l->call, ev);
 	else
@@ -1221,8 +973,8 @@ void call_on_closed(struct ccd *cd, struct node *n, const Tandem__LegClosed *lc)
 		     (unsigned long long)lc->leg);
 		return;
 	}
-	l = leg_of(r);
-	LOGD(cid(l->call), "call %llu: the %s leg closed (last state %d)", (unsigned long long)l->call->serial,
+	l = call_leg_of(r);
+	LOGD(call_cid(l->call), "call %llu: the %s leg closed (last state %d)", (unsigned long long)l->call->serial,
 	     l->answer ? "answer" : "originate", (int)lc->last_state);
 	leg_close(cd, l);
 	after_leg_loss(cd, l->call);
@@ -1240,20 +992,20 @@ void calls_node_lost(struct ccd *cd, struct node *n)
 	struct legref *r;
 
 	while ((r = n->legs.head)) {
-		struct call_leg *l = leg_of(r);
+		struct call_leg *l = call_leg_of(r);
 		leg_close(cd, l);
 		l->lost = true;
 		legref_list_push(&lost, r);
 	}
 	while ((r = lost.head)) {
-		struct call_leg *l = leg_of(r), *other = peer_of(l->call, l);
+		struct call_leg *l = call_leg_of(r), *other = call_peer(l->call, l);
 		legref_list_remove(&lost, r);
 		l->lost = false;
 		if (other->lost) {
 			legref_list_remove(&lost, &other->ref);
 			other->lost = false;
 		}
-		LOGD(cid(l->call), "call %llu: node %s lost", (unsigned long long)l->call->serial, n->id);
+		LOGD(call_cid(l->call), "call %llu: node %s lost", (unsigned long long)l->call->serial, n->id);
 		after_leg_loss(cd, l->call);
 	}
 }
@@ -1272,6 +1024,13 @@ int calls_init(struct ccd *cd)
 		return -1;
 	}
 	cl->linger_ev = evtimer_new(cd->base, on_linger, cd);
+	if (cd->cfg.allowed_pts_set && !(cl->sdp_scratch = malloc(sizeof(*cl->sdp_scratch)))) {
+		if (cl->linger_ev)
+			event_free(cl->linger_ev);
+		htable_free(&cl->legs);
+		free(cl);
+		return -1;
+	}
 	if (!cl->linger_ev) {
 		htable_free(&cl->legs);
 		free(cl);
@@ -1297,6 +1056,7 @@ void calls_free(struct ccd *cd)
 		call_free(cd, cl->all);
 	event_free(cl->linger_ev);
 	htable_free(&cl->legs);
+	free(cl->sdp_scratch);
 	free(cl);
 	cd->calls = NULL;
 }
@@ -1313,8 +1073,8 @@ static void view_leg(const struct call *c, const struct call_leg *l, struct call
 	v->ua_state = l->ua_state;
 	v->ua_reinvite_sent = l->ua_reinvite_sent;
 	v->ua_gen = l->ua_gen;
-	v->cli = field(c, F_CLI);
-	v->cld = field(c, F_CLD);
+	v->cli = call_field(c, F_CLI);
+	v->cld = call_field(c, F_CLD);
 }
 
 static void view_call(const struct call *c, struct call_view *v)
@@ -1323,15 +1083,15 @@ static void view_call(const struct call *c, struct call_view *v)
 
 	memset(v, 0, sizeof(*v));
 	v->id = c->serial;
-	v->call_id = cid(c);
-	v->state = state_names[c->state];
+	v->call_id = call_cid(c);
+	v->state = call_state_names[c->state];
 	view_leg(c, &c->a, &v->a);
-	pl_strcpy(field(c, F_SOURCE_HOST), v->a.host, sizeof(v->a.host));
+	pl_strcpy(call_field(c, F_SOURCE_HOST), v->a.host, sizeof(v->a.host));
 	v->a.port = c->source_port;
 	if (c->attempt == 0)
 		return;
-	/* The attempt's destination, as place_originate() chose it. */
-	r = c->routes + c->attempt - 1;
+	/* The attempt's destination, as call_place_originate() chose it. */
+	r = c->route;
 	view_leg(c, &c->o, &v->o);
 	if (r->cld_set)
 		v->o.cld = r->cld;
@@ -1360,30 +1120,23 @@ void calls_foreach(struct ccd *cd, void (*fn)(const struct call_view *v, void *a
  * with the given origin, and the call ends. A call already ending is
  * left alone.
  */
-static void end_call(struct ccd *cd, struct call *c, Tandem__Origin origin)
+void call_end(struct ccd *cd, struct call *c, Tandem__Origin origin)
 {
 	struct call_leg *legs[2] = { &c->a, &c->o };
 
 	if (c->state >= CALL_DISCONNECTING)
 		return;
-	LOGI(cid(c), "call %llu: ended by ccd (origin %d)", (unsigned long long)c->serial, (int)origin);
-	if (origin == TANDEM__ORIGIN__MEDIA_TIMEOUT) {
-		media_timeout_end(cd, c);
+	LOGI(call_cid(c), "call %llu: ended by ccd (origin %d)", (unsigned long long)c->serial, (int)origin);
+	if (origin == TANDEM__ORIGIN__MEDIA_TIMEOUT && c->state < CALL_CONNECTED) {
+		call_media_timeout_end(cd, c);
 		return;
 	}
 	if (c->state < CALL_CONNECTED)
-		set_final(cd, c, 500);
-	for (int i = 0; i < 2; i++) {
-		Tandem__LegEvent ev = TANDEM__LEG_EVENT__INIT;
-
-		if (!legs[i]->open)
-			continue;
-		ev.leg = legs[i]->ref.id;
-		ev.type = TANDEM__EVENT_TYPE__DISCONNECT;
-		ev.origin = origin;
-		send_event_to(cd, legs[i]->ref.node, &ev);
-	}
-	start_ending(cd, c);
+		call_set_final(cd, c, 500);
+	for (int i = 0; i < 2; i++)
+		if (legs[i]->open)
+			call_send_disconnect(cd, c, legs[i], origin);
+	call_start_ending(cd, c, origin);
 }
 
 size_t calls_end_by_call_id(struct ccd *cd, struct pl call_id, Tandem__Origin origin)
@@ -1391,8 +1144,8 @@ size_t calls_end_by_call_id(struct ccd *cd, struct pl call_id, Tandem__Origin or
 	size_t n = 0;
 
 	for (struct call *c = cd->calls->all; c; c = c->next)
-		if (pl_eq(cid(c), call_id)) {
-			end_call(cd, c, origin);
+		if (pl_eq(call_cid(c), call_id)) {
+			call_end(cd, c, origin);
 			n++;
 		}
 	return n;
@@ -1401,8 +1154,8 @@ size_t calls_end_by_call_id(struct ccd *cd, struct pl call_id, Tandem__Origin or
 size_t calls_media_timeout(struct ccd *cd, uint64_t id, struct pl call_id)
 {
 	for (struct call *c = cd->calls->all; c; c = c->next)
-		if (c->serial == id && pl_eq(cid(c), call_id)) {
-			end_call(cd, c, TANDEM__ORIGIN__MEDIA_TIMEOUT);
+		if (c->serial == id && pl_eq(call_cid(c), call_id)) {
+			call_end(cd, c, TANDEM__ORIGIN__MEDIA_TIMEOUT);
 			return 1;
 		}
 	return 0;
@@ -1412,7 +1165,7 @@ size_t calls_end_by_id(struct ccd *cd, uint64_t id, Tandem__Origin origin)
 {
 	for (struct call *c = cd->calls->all; c; c = c->next)
 		if (c->serial == id) {
-			end_call(cd, c, origin);
+			call_end(cd, c, origin);
 			return 1;
 		}
 	return 0;
@@ -1423,7 +1176,7 @@ size_t calls_end_all(struct ccd *cd, Tandem__Origin origin)
 	size_t n = 0;
 
 	for (struct call *c = cd->calls->all; c; c = c->next, n++)
-		end_call(cd, c, origin);
+		call_end(cd, c, origin);
 	return n;
 }
 
@@ -1435,7 +1188,7 @@ void calls_note_ua_state(struct ccd *cd, const struct node *n, uint64_t leg, uin
 
 	if (!r)
 		return;
-	l = leg_of(r);
+	l = call_leg_of(r);
 	l->ua_state = state;
 	l->ua_reinvite_sent = reinvite_sent;
 	l->ua_gen = gen;
@@ -1453,7 +1206,7 @@ bool calls_refusing(const struct ccd *cd)
 	return cd->calls->refusing;
 }
 
-/* Ending calls are exactly the linger FIFO (start_ending() puts every
+/* Ending calls are exactly the linger FIFO (call_start_ending() puts every
  * call there); only asked while stopping, so a walk is cheap enough. */
 void calls_count(const struct ccd *cd, size_t *active, size_t *ending)
 {

@@ -6,12 +6,17 @@
  *              registry, Hello/Welcome, heartbeats, decoding and checking
  *              every inbound message (nodes.h)
  *   call.c     one call controller per call: answer leg, originate legs,
- *              the state machine and the event relay (call.h)
+ *              the state machine and the event relay (call.h); with
+ *              call_route.c (attempts, hunting, timers), call_aaa.c
+ *              (RADIUS auth and accounting), call_media.c (SDP)
  *   legref.c   legs by (node, leg id), and each node's list of legs
  *   route.c    Sippy's routing string (the static route -s/-n)
  *   control.c  the control socket (-c): Sippy's l, lt, d, r, q and more
  *   metrics_ccd.c  the Prometheus endpoint (--metrics)
  *   media.c    RTP proxies (-r) and SDP rewriting (media.h, rtpp.h, ng.h)
+ *   radius.c   RADIUS requests on worker threads, the accounting spool
+ *              (radius.h, acct_spool.h); aaa_auth.c, aaa_acct.c build and
+ *              read the attribute lists
  *   drain.c    how ccd stops: SIGTERM drain, SIGHUP, systemd notify (drain.h)
  *   main.c     wiring, start-up errors
  *
@@ -43,6 +48,7 @@ struct call_layer;
 struct control;
 struct metrics_server;
 struct media;
+struct radius;
 
 /* Counters every room bumps; for the control socket and metrics. */
 struct ccd_stats {
@@ -80,6 +86,8 @@ struct ccd {
 	/* The static route (-s / -n), parsed and resolved at start-up. The
 	 * routing string it points into is argv's. */
 	struct route static_route;
+	bool static_route_set;
+	struct radius *radius;			/* RADIUS pool (radius.h); NULL: no AAA */
 	struct ccd_stats stats;
 	uint64_t instance;		/* random per process start (Welcome.instance) */
 	uint32_t heartbeat_ms;		/* CCD_HEARTBEAT_MS; tests shorten it */
@@ -87,6 +95,9 @@ struct ccd {
 	struct control *control;		/* -c: the control socket (control.h) */
 	struct metrics_server *metrics;		/* --metrics (metrics_ccd.h) */
 	struct media *media;			/* -r: RTP proxies (media.h); NULL = none */
+	/* Our digest nonces' secret, the same on every sigd node (Welcome),
+	 * so a retried INVITE may reach any of them. */
+	uint8_t nonce_secret[32];
 };
 
 /* Monotonic clock in milliseconds, for silence and linger deadlines. */

@@ -30,6 +30,7 @@
 #include "ccd.h"
 #include "log.h"
 #include "nodes.h"
+#include "radius.h"
 
 #define CONTROL_BACKLOG		16
 #define CONTROL_INPUT_MAX	(4 * CONTROL_LINE_MAX)	/* read watermark */
@@ -552,6 +553,7 @@ static void write_stats(struct ctl_client *c)
 	const struct ccd_stats *s = &cd->stats;
 	const struct zlink_stats *z = nodes_link_stats(cd);
 	const struct control_stats *cs = &c->ctl->stats;
+	const struct radius_stats *rs = radius_stats(cd->radius);
 	const struct {
 		const char *name;
 		uint64_t v;
@@ -582,6 +584,22 @@ static void write_stats(struct ctl_client *c)
 		{ "control_errors", cs->errors },
 		{ "control_lists", cs->lists },
 		{ "control_list_timeouts", cs->list_timeouts },
+		{ "radius_auth_requests", rs->auth.requests },
+		{ "radius_auth_accepts", rs->auth.accepts },
+		{ "radius_auth_rejects", rs->auth.rejects },
+		{ "radius_auth_timeouts", rs->auth.timeouts },
+		{ "radius_auth_errors", rs->auth.errors },
+		{ "radius_auth_refused", rs->auth_refused },
+		{ "radius_acct_requests", rs->acct.requests },
+		{ "radius_acct_accepts", rs->acct.accepts },
+		{ "radius_acct_timeouts", rs->acct.timeouts },
+		{ "radius_acct_errors", rs->acct.errors },
+		{ "radius_acct_spooled", rs->acct_spooled },
+		{ "radius_acct_unspooled", rs->acct_unspooled },
+		{ "radius_acct_lost", rs->acct_lost },
+		{ "radius_spool_size", radius_spool_size(cd->radius) },
+		{ "radius_queued", rs->queued },
+		{ "radius_workers_busy", rs->busy },
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)

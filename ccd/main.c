@@ -18,6 +18,7 @@
 #include "drain.h"
 #include "log.h"
 #include "media.h"
+#include "radius.h"
 #include "metrics_ccd.h"
 #include "nodes.h"
 #include "route.h"
@@ -34,6 +35,10 @@ static void static_route(struct ccd *cd)
 {
 	struct route_error rerr;
 	char err[256];
+
+	if (!cd->cfg.static_route)
+		return;
+	cd->static_route_set = true;
 
 	if (route_parse(&cd->static_route, pl_from_str(cd->cfg.static_route), &rerr) < 0) {
 		snprintf(err, sizeof(err), "invalid static route '%.64s': %s", cd->cfg.static_route, rerr.reason);
@@ -109,8 +114,18 @@ int main(int argc, char **argv)
 	cd.zctx = zmq_ctx_new();
 	if (!cd.base || !cd.zctx)
 		fail("%s", "cannot create the event loop");
+	if (getrandom(cd.nonce_secret, sizeof(cd.nonce_secret), 0) != (ssize_t)sizeof(cd.nonce_secret))
+		fail("%s", "getrandom failed");
 	if (calls_init(&cd) < 0)
 		fail("%s", "no memory for the call table");
+	/* RADIUS (radius.h): authorisation unless -u, accounting unless -A 0.
+	 * With -u and no -R, ccd is Sippy's b2bua_simple: no AAA at all. */
+	if (cd.cfg.auth_disabled && !cd.cfg.radius_conf)
+		cd.cfg.acct_level = 0;
+	if ((!cd.cfg.auth_disabled || cd.cfg.acct_level > 0) &&
+	    radius_open(&cd.radius, cd.base, cd.zctx, cd.cfg.radius_conf, cd.cfg.radius_workers, cd.cfg.acct_spool,
+			err, sizeof(err)) < 0)
+		fail("%s", err);
 	if (nodes_open(&cd, err, sizeof(err)) < 0)
 		fail("%s", err);
 	/* RTP proxies (-r) for the media relay: media.h. */
@@ -122,8 +137,10 @@ int main(int argc, char **argv)
 	/* Signals (drain on SIGTERM) and systemd's READY/WATCHDOG: drain.h. */
 	if (!(life = ccd_life_new(&cd)))
 		fail("%s", "cannot set up signal handling");
-	LOGI(PL_NULL, "ccd %s bound to %s, instance %016llx, static route %s", TANDEM_VERSION, cd.cfg.bind,
-	     (unsigned long long)cd.instance, cd.cfg.static_route);
+	LOGI(PL_NULL, "ccd %s bound to %s, instance %016llx, %s%s, accounting %s", TANDEM_VERSION, cd.cfg.bind,
+	     (unsigned long long)cd.instance, cd.cfg.static_route ? "static route " : "routes from RADIUS",
+	     cd.cfg.static_route ? cd.cfg.static_route : "",
+	     cd.cfg.acct_level == 2 ? "Start+Stop" : cd.cfg.acct_level == 1 ? "Stop" : "off");
 
 	event_base_dispatch(cd.base);
 
@@ -132,11 +149,13 @@ int main(int argc, char **argv)
 	metrics_ccd_close(&cd);
 	control_close(&cd);
 	calls_free(&cd);
+	radius_close(cd.radius);
 	media_close(&cd);
 	nodes_close(&cd);
 	daemon_life_free(life);
 	zmq_ctx_term(cd.zctx);
 	event_base_free(cd.base);
 	log_close();
+	ccd_config_free(&cd.cfg);
 	return 0;
 }

@@ -13,9 +13,7 @@
 #include "media.h"
 #include "metrics.h"
 #include "nodes.h"
-
-/* RADIUS round trips, seconds (placeholder until RADIUS exists). */
-static const double radius_buckets[] = { 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5 };
+#include "radius.h"
 
 static void labelled(struct evbuffer *b, const char *name, const char *label, const char *value, uint64_t v)
 {
@@ -111,20 +109,51 @@ static void write_nodes(struct evbuffer *b, struct ccd *cd)
 			z ? z->send_drops : 0);
 }
 
-/* RADIUS does not exist yet: exported as 0 so dashboards can be built now. */
-static void write_placeholders(struct evbuffer *b)
+/* The RADIUS pool (radius.h), by kind of request: auth or acct (spool
+ * resends included). Without RADIUS (-u, -A 0) everything is 0. */
+static void write_radius(struct evbuffer *b, const struct ccd *cd)
 {
-	struct metrics_hist h;
-	const char *n = "tandem_ccd_radius_request_duration_seconds";
+	const struct radius_stats *s = radius_stats(cd->radius);
+	const struct radius_kind_stats *k[2] = { &s->auth, &s->acct };
+	static const char *const kind[2] = { "auth", "acct" };
+	const char *n = "tandem_ccd_radius_requests_total";
 
-	metrics_counter(b, "tandem_ccd_radius_requests_total", "RADIUS requests sent (not implemented yet: 0).", 0);
-	metrics_counter(b, "tandem_ccd_radius_failures_total",
-			"RADIUS requests that timed out or failed (not implemented yet: 0).", 0);
-	metrics_hist_init(&h, radius_buckets, sizeof(radius_buckets) / sizeof(radius_buckets[0]));
-	metrics_head(b, n, METRICS_HISTOGRAM, "RADIUS round-trip time (not implemented yet: empty).");
-	metrics_hist_write(b, n, NULL, 0, &h);
-	metrics_gauge(b, "tandem_ccd_radius_spool_size",
-		      "Accounting records waiting in the spool (not implemented yet: 0).", 0);
+	metrics_head(b, n, METRICS_COUNTER, "RADIUS requests handed to a worker, by kind (auth, acct).");
+	for (int i = 0; i < 2; i++)
+		labelled(b, n, "kind", kind[i], k[i]->requests);
+	n = "tandem_ccd_radius_failures_total";
+	metrics_head(b, n, METRICS_COUNTER, "RADIUS requests no server answered (timeout) or that failed (error).");
+	for (int i = 0; i < 2; i++) {
+		struct metrics_label l[2] = { { "kind", kind[i] }, { "reason", "timeout" } };
+
+		metrics_u64(b, n, l, 2, k[i]->timeouts);
+		l[1].value = "error";
+		metrics_u64(b, n, l, 2, k[i]->errors);
+	}
+	n = "tandem_ccd_radius_rejects_total";
+	metrics_head(b, n, METRICS_COUNTER, "Access-Rejects (and Access-Challenges, taken as rejects).");
+	labelled(b, n, "kind", "auth", s->auth.rejects);
+	n = "tandem_ccd_radius_request_duration_seconds";
+	metrics_head(b, n, METRICS_HISTOGRAM, "RADIUS round-trip time, from a worker taking the request to the answer.");
+	for (int i = 0; i < 2; i++) {
+		struct metrics_label l = { "kind", kind[i] };
+
+		metrics_hist_write(b, n, &l, 1, &k[i]->seconds);
+	}
+	metrics_gauge(b, "tandem_ccd_radius_spool_size", "Accounting records waiting in the spool.",
+		      radius_spool_size(cd->radius));
+	metrics_counter(b, "tandem_ccd_radius_spooled_total", "Accounting records written to the spool.",
+			s->acct_spooled);
+	metrics_counter(b, "tandem_ccd_radius_unspooled_total", "Spooled accounting records delivered.",
+			s->acct_unspooled);
+	metrics_counter(b, "tandem_ccd_radius_acct_lost_total",
+			"Accounting records dropped (no spool, spool full, or not encodable; each is logged).",
+			s->acct_lost);
+	metrics_counter(b, "tandem_ccd_radius_auth_refused_total",
+			"Authentications refused at once: too many waiting for a worker.", s->auth_refused);
+	metrics_gauge(b, "tandem_ccd_radius_queued", "RADIUS requests waiting for a worker.", s->queued);
+	metrics_gauge(b, "tandem_ccd_radius_workers_busy", "RADIUS workers with a request.", s->busy);
+	metrics_gauge(b, "tandem_ccd_radius_workers", "RADIUS worker threads (-M).", s->workers);
 }
 
 static void write_media(struct evbuffer *b, const struct ccd *cd)
@@ -142,7 +171,7 @@ void metrics_ccd_write(struct evbuffer *b, void *arg)
 
 	write_calls(b, &cd->stats);
 	write_nodes(b, cd);
-	write_placeholders(b);
+	write_radius(b, cd);
 	write_media(b, cd);
 }
 

@@ -2,9 +2,9 @@
  * metrics_ccd.h - ccd's Prometheus endpoint (--metrics host:port).
  *
  * Everything exported is kept where it happens (struct ccd_stats, the
- * node registry); a scrape only reads it. Families that later parts of
- * ccd fill (RADIUS, RTP proxies) are exported as 0 already, so
- * dashboards and alerts can be written now.
+ * node registry, the RADIUS pool, the RTP proxies); a scrape only reads
+ * it. A family whose room is not configured (no -r, no RADIUS) is
+ * exported as 0, so dashboards need not know the configuration.
  */
 #ifndef TANDEM_CCD_METRICS_H
 #define TANDEM_CCD_METRICS_H

@@ -315,6 +315,7 @@ static void send_welcome(struct ccd *cd, struct node *n, const Tandem__Hello *h)
 	Tandem__Message m = TANDEM__MESSAGE__INIT;
 	uint64_t *unknown = NULL;
 	char buf[4 * ZLINK_PEER_MAX + 1];
+	char *fwd[CCD_PASS_HEADERS_MAX + 1];
 
 	if (h->n_legs && !(unknown = malloc(h->n_legs * sizeof(*unknown))))
 		LOGE(PL_NULL, "node %s: no memory for its %zu legs: not listing unknown legs",
@@ -332,6 +333,14 @@ static void send_welcome(struct ccd *cd, struct node *n, const Tandem__Hello *h)
 	}
 	w.instance = cd->instance;
 	w.heartbeat_interval_ms = cd->heartbeat_ms;
+	/* Headers sigd copies into TryInfo: -h, and -x HDR2Xattrs's. */
+	for (unsigned i = 0; i < cd->cfg.n_pass_headers; i++)
+		fwd[w.n_forward_headers++] = (char *)cd->cfg.pass_headers[i];
+	if (cd->cfg.pre_auth_proc == TRANSFORM_HDR2XATTRS)
+		fwd[w.n_forward_headers++] = (char *)cd->cfg.pre_auth_header;
+	w.forward_headers = fwd;
+	w.nonce_secret.data = cd->nonce_secret;
+	w.nonce_secret.len = sizeof(cd->nonce_secret);
 	w.unknown_legs = unknown;
 	m.body_case = TANDEM__MESSAGE__BODY_WELCOME;
 	m.welcome = &w;

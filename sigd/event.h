@@ -87,6 +87,7 @@ struct ev_try_ctx {
 	const uint8_t *nonce_secret;
 	size_t nonce_secret_len;
 	unsigned nonce_lifetime;	/* seconds */
+	unsigned nonce_skew;		/* seconds a nonce may seem to come from the future */
 	time_t now;
 };
 

@@ -30,7 +30,9 @@ struct leg_layer {
 	struct leg_timers tm;
 	const struct timeval *linger_tv;	/* a libevent common timeout */
 	uint64_t rng[4];
-	uint8_t nonce_secret[NONCE_SECRET_LEN];
+	uint8_t nonce_secret[NONCE_SECRET_LEN];	/* the node's own */
+	uint8_t shared_secret[LEG_NONCE_SECRET_MAX];	/* ccd's, if shared_len */
+	size_t shared_len;
 	struct leg_stats stats;
 	struct ev_out *ev_out;
 	struct sdp_session *sdp;
@@ -262,8 +264,30 @@ struct sdp_session *legs_sdp_scratch(struct sigd *sd)
 
 void legs_nonce_secret(const struct sigd *sd, const uint8_t **secret, size_t *len)
 {
-	*secret = sd->legs->nonce_secret;
-	*len = sizeof(sd->legs->nonce_secret);
+	const struct leg_layer *ll = sd->legs;
+
+	if (ll->shared_len) {
+		*secret = ll->shared_secret;
+		*len = ll->shared_len;
+	} else {
+		*secret = ll->nonce_secret;
+		*len = sizeof(ll->nonce_secret);
+	}
+}
+
+int legs_set_nonce_secret(struct sigd *sd, const uint8_t *secret, size_t len)
+{
+	struct leg_layer *ll = sd->legs;
+
+	if (len && (len < LEG_NONCE_SECRET_MIN || len > LEG_NONCE_SECRET_MAX || !secret))
+		return -1;
+	if (len == ll->shared_len && (len == 0 || memcmp(secret, ll->shared_secret, len) == 0))
+		return 0;
+	if (len)
+		memcpy(ll->shared_secret, secret, len);
+	ll->shared_len = len;
+	LOGI(PL_NULL, "digest nonces: %s", len ? "using ccd's shared secret" : "using the node's own secret");
+	return 0;
 }
 
 uint64_t legs_next_uas_id(struct sigd *sd)
@@ -455,6 +479,7 @@ static void free_leg(struct leg *l)
 	struct leg_layer *ll = l->sd->legs;
 
 	event_del(&l->timer);
+	ua_keepalive_stop(l);
 	ll->stats.in_state[l->state]--;
 	htable_remove(&ll->by_id, &l->id_node);
 	if (l->in_dialog_table)
@@ -528,14 +553,21 @@ void leg_set_state(struct leg *l, enum leg_state s)
 	l->sd->legs->stats.in_state[l->last_state]--;
 	l->sd->legs->stats.in_state[s]++;
 	switch (s) {
+	case LEG_CONNECTED:
+		/* Answered: keep-alives start (not after a re-INVITE). */
+		if (l->last_state < LEG_CONNECTED)
+			ua_keepalive_start(l);
+		break;
 	case LEG_DISCONNECTED:
 	case LEG_FAILED:
+		ua_keepalive_stop(l);
 		free(l->rtx);
 		l->rtx = NULL;
 		event_del(&l->timer);
 		event_add(&l->timer, l->sd->legs->linger_tv);
 		break;
 	case LEG_DEAD:
+		ua_keepalive_stop(l);
 		event_del(&l->timer);
 		event_active(&l->timer, EV_TIMEOUT, 0);
 		break;

@@ -41,6 +41,7 @@ struct sigd;
 struct tsx;
 struct ev_out;
 struct sdp_session;
+struct leg_keepalive;
 
 /* Leg ids of originate legs (chosen by ccd) have this bit set. */
 #define LEG_ID_UAC_BIT (1ULL << 63)
@@ -48,8 +49,19 @@ struct sdp_session;
 /* Default capacity of a node; beyond it new INVITEs get 503. */
 #define LEGS_MAX_DEFAULT 250000
 
-/* How long a stateless nonce of ours stays valid (seconds). */
-#define LEG_NONCE_LIFETIME 300
+/* How long a stateless nonce of ours stays valid (seconds), and how far
+ * in the future one may seem to be stamped: with a shared secret
+ * (Welcome.nonce_secret) another node's clock may run a little ahead. */
+#define LEG_NONCE_LIFETIME 32
+#define LEG_NONCE_SKEW 2
+
+/* A shared nonce secret from ccd must be this long (bytes). */
+#define LEG_NONCE_SECRET_MIN 16
+#define LEG_NONCE_SECRET_MAX 64
+
+/* Bounds of a keep-alive period (LegOptions.keepalive_ms). */
+#define LEG_KEEPALIVE_MIN_MS 100
+#define LEG_KEEPALIVE_MAX_MS (24u * 3600 * 1000)
 
 /* Sippy's UA states (sippy-behaviour.md §4.2); values match proto LegState. */
 enum leg_state {
@@ -113,6 +125,7 @@ struct leg {
 	struct dialog dlg;
 	struct pl local_sdp, remote_sdp;
 	struct leg_uac *uac;	/* originate legs only (in the arena) */
+	struct leg_keepalive *ka; /* LegOptions.keepalive_ms set (ua_keepalive.c) */
 	struct leg_addr fallback;
 	uint32_t inv_cseq;	/* CSeq of the dialog-creating INVITE */
 	uint8_t state;		/* enum leg_state */
@@ -129,6 +142,8 @@ struct leg {
 	bool reinv_ours;	/* reinv is our client transaction */
 	bool reinv_offer;	/* the peer's re-INVITE carried an offer */
 	bool auth_tried;	/* UAC: answered one 401/407 already */
+	bool report_trying;	/* UAC: the first sign of life still to report */
+	bool via_proxy;		/* UAC: every request goes to the Originate target */
 	uint32_t arena_used, arena_cap;
 	char arena[];
 };
@@ -146,6 +161,9 @@ struct leg_stats {
 	uint64_t cseq_500;
 	uint64_t ack_timeouts;		/* no ACK for our 2xx within 64*T1 */
 	uint64_t unroutable;		/* in-dialog request with no usable next hop */
+	uint64_t keepalives_sent;	/* in-dialog OPTIONS of ours */
+	uint64_t keepalives_skipped;	/* a beat skipped: busy leg or one pending */
+	uint64_t keepalive_failures;	/* 408, 481 or no answer: call ended */
 	uint64_t in_state[LEG_DEAD + 1];	/* gauge: legs now in each state */
 };
 
@@ -175,8 +193,12 @@ void legs_foreach(struct sigd *sd, void (*fn)(struct leg *l, void *arg), void *a
 /* Shared scratch of the layer: one event being built, one SDP session. */
 struct ev_out *legs_ev_out(struct sigd *sd);
 struct sdp_session *legs_sdp_scratch(struct sigd *sd);
-/* The per-process secret of our stateless nonces. */
+/* The secret of our stateless nonces: ccd's shared one when it gave one
+ * (Welcome.nonce_secret), else the node's own per-process one. */
 void legs_nonce_secret(const struct sigd *sd, const uint8_t **secret, size_t *len);
+/* Uses secret (LEG_NONCE_SECRET_MIN..MAX bytes) from now on; len 0 goes
+ * back to the node's own. -1 (nothing changed) for a bad length. */
+int legs_set_nonce_secret(struct sigd *sd, const uint8_t *secret, size_t len);
 
 /* Fast random numbers (xoshiro256**, seeded once from getrandom()). */
 uint64_t legs_rand(struct sigd *sd);

@@ -349,6 +349,8 @@ static void on_welcome(struct sigd *sd, const Tandem__Welcome *w)
 	if (!k->welcomed || k->ccd_instance != w->instance || k->interval_ms != iv)
 		LOGI(PL_NULL, "ccd (instance %016llx) welcomed node %s: heartbeat %u ms, %zu forward headers",
 		     (unsigned long long)w->instance, sd->cfg.node_id, iv, k->nfwd);
+	if (legs_set_nonce_secret(sd, w->nonce_secret.data, w->nonce_secret.len) < 0)
+		bad_msg(sd, "Welcome with a nonce secret of a bad length (kept the one in use)");
 	k->ccd_instance = w->instance;
 	k->interval_ms = iv;
 	k->welcomed = true;
@@ -434,6 +436,23 @@ static void on_event(struct sigd *sd, const Tandem__LegEvent *ev)
 	ua_event(l, ev);
 }
 
+static void on_leg_options(struct sigd *sd, const Tandem__LegOptions *lo)
+{
+	struct leg *l = lo->leg ? leg_by_id(sd, lo->leg) : NULL;
+
+	if (!lo->leg) {
+		bad_msg(sd, "LegOptions without a leg id");
+		return;
+	}
+	if (!l || l->state == LEG_DEAD) {
+		/* It may have ended while the options were under way. */
+		legs_stats(sd)->events_unknown_leg++;
+		LOGD(PL_NULL, "LegOptions for unknown leg %llu dropped", (unsigned long long)lo->leg);
+		return;
+	}
+	ua_keepalive_set(l, lo->keepalive_ms);
+}
+
 static void on_drop(struct sigd *sd, const Tandem__DropLeg *d)
 {
 	struct leg *l = leg_by_id(sd, d->leg);
@@ -465,6 +484,9 @@ static void on_message(struct sigd *sd, const Tandem__Message *m)
 		break;
 	case TANDEM__MESSAGE__BODY_LIST_REQUEST:
 		link_on_list_request(sd, m->list_request);
+		break;
+	case TANDEM__MESSAGE__BODY_LEG_OPTIONS:
+		on_leg_options(sd, m->leg_options);
 		break;
 	case TANDEM__MESSAGE__BODY__NOT_SET:
 		/* a message type newer than us: ignored, as protobuf wants */

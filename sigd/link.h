@@ -9,7 +9,8 @@
  * are only routed while it is ready (else 503 + Retry-After). A Heartbeat
  * carrying a new ccd instance means ccd restarted: Hello again, listing
  * the live legs, and the legs ccd does not know (Welcome.unknown_legs)
- * are ended.
+ * are ended. Welcome.nonce_secret, when given, replaces the node's own
+ * digest nonce secret (leg.h); LegOptions set a leg's keep-alives (ua.h).
  *
  * Everything from ccd is validated before use: a frame that does not
  * unpack, a message of the wrong direction, an event for an unknown leg,

@@ -19,6 +19,7 @@
 #include "link.h"
 #include "log.h"
 #include "metrics_sigd.h"
+#include "overload.h"
 #include "sigd.h"
 #include "transport.h"
 #include "tsx.h"
@@ -76,6 +77,8 @@ int main(int argc, char **argv)
 	leg_tm.t2_ms = sd.cfg.t2_ms;
 	leg_tm.linger_ms = 64 * sd.cfg.t1_ms;
 	legs_set_timers(&sd, &leg_tm);
+	if (overload_init(&sd) < 0)
+		fail("%s", "cannot set up the overload control");
 	if (link_init(&sd) < 0)
 		fail("cannot set up the link to ccd at %s", sd.cfg.ccd_endpoint);
 	if (metrics_sigd_open(&sd, err, sizeof(err)) < 0)
@@ -91,6 +94,7 @@ int main(int argc, char **argv)
 	metrics_sigd_close(&sd);
 	link_free(&sd);
 	legs_free(&sd);
+	overload_free(&sd);
 	tsx_layer_free(&sd);
 	transport_free(&sd);
 	daemon_life_free(life);

@@ -13,6 +13,7 @@
 #include "link.h"
 #include "log.h"
 #include "metrics.h"
+#include "overload.h"
 #include "sigd.h"
 #include "sip_msg.h"
 #include "tsx.h"
@@ -133,6 +134,12 @@ static void write_legs(struct evbuffer *b, struct sigd *sd)
 	metrics_gauge(b, "tandem_sigd_legs_max", "Leg capacity of the node.", legs_max(sd));
 	metrics_counter(b, "tandem_sigd_ack_timeouts_total", "2xx of ours never ACKed: the call was ended.",
 			ls->ack_timeouts);
+	n = "tandem_sigd_keepalives_total";
+	metrics_head(b, n, METRICS_COUNTER,
+		     "Keep-alive beats (in-dialog OPTIONS): sent, skipped (leg busy), failed (408, 481 or no answer: call ended).");
+	labelled(b, n, "result", "sent", ls->keepalives_sent);
+	labelled(b, n, "result", "skipped", ls->keepalives_skipped);
+	labelled(b, n, "result", "failed", ls->keepalive_failures);
 }
 
 static void write_tsx(struct evbuffer *b, struct sigd *sd)
@@ -165,6 +172,27 @@ static void write_link(struct evbuffer *b, struct sigd *sd)
 	metrics_counter(b, "tandem_sigd_events_sent_total", "Leg events sent to ccd.", ls->events_out);
 }
 
+static void write_overload(struct evbuffer *b, struct sigd *sd)
+{
+	const struct overload_stats *os = overload_stats(sd);
+	const char *n = "tandem_sigd_calls_shed_total";
+
+	metrics_head(b, n, METRICS_COUNTER,
+		     "New INVITEs refused with a stateless 503 under overload, by signal.");
+	labelled(b, n, "reason", "queue_delay", os->shed[OVERLOAD_SHED_QUEUE]);
+	labelled(b, n, "reason", "setups", os->shed[OVERLOAD_SHED_SETUPS]);
+	labelled(b, n, "reason", "cps", os->shed[OVERLOAD_SHED_CPS]);
+	metrics_gauge(b, "tandem_sigd_overload", "1 while new INVITEs are being refused.",
+		      overload_active(sd) ? 1 : 0);
+	metrics_head(b, "tandem_sigd_overload_shed_ratio", METRICS_GAUGE,
+		     "Share of new INVITEs refused for the receive queue's delay (0..1).");
+	metrics_f64(b, "tandem_sigd_overload_shed_ratio", NULL, 0, overload_shed_permille(sd) / 1000.0);
+	metrics_head(b, "tandem_sigd_receive_queue_delay_seconds", METRICS_GAUGE,
+		     "Smallest wait of a datagram in the receive queue over the last 100 ms.");
+	metrics_f64(b, "tandem_sigd_receive_queue_delay_seconds", NULL, 0,
+		    (double)overload_queue_delay_us(sd) / 1e6);
+}
+
 void metrics_sigd_write(struct evbuffer *b, void *arg)
 {
 	struct sigd *sd = arg;
@@ -173,6 +201,7 @@ void metrics_sigd_write(struct evbuffer *b, void *arg)
 	write_legs(b, sd);
 	write_tsx(b, sd);
 	write_link(b, sd);
+	write_overload(b, sd);
 }
 
 /* ---------------------------------------------------------------- life */

@@ -11,6 +11,7 @@
  *   link.c        the ZeroMQ link to ccd (link.h)
  *   metrics_sigd.c  the Prometheus endpoint (--metrics) and the SIP counts
  *   drain.c       how sigd stops: SIGTERM drain, SIGHUP, systemd notify (drain.h)
+ *   overload.c    refusing new INVITEs (stateless 503) while overloaded (overload.h)
  *
  * Each room keeps its state behind an opaque pointer here, so the context
  * is the only thing passed around and there are no globals.
@@ -34,6 +35,7 @@ struct tsx_layer;
 struct leg_layer;
 struct sigd_link;
 struct metrics_server;
+struct overload;
 
 #define SIGD_STATUS_MAX 699	/* sip_*.responses are indexed by status code */
 
@@ -72,6 +74,7 @@ struct sigd {
 	uint64_t instance;		/* random per process start (Hello.instance) */
 	struct metrics_server *metrics;	/* --metrics (metrics_sigd.h) */
 	bool draining;			/* SIGTERM: new INVITEs get 503 (drain.h) */
+	struct overload *overload;	/* refusing new INVITEs under load (overload.h) */
 	/* Scratch buffer for building one outgoing message at a time. */
 	char out[65536];
 };

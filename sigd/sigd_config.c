@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "metrics.h"
+#include "overload.h"
 
 static const char usage[] =
 	"usage: sigd [-f] [-l addr] [-p port] [-L logfile] [-P pidfile]\n"
@@ -25,9 +26,15 @@ static const char usage[] =
 	"  --drain seconds  on SIGTERM, refuse new calls and end the others after this\n"
 	"                   long (default 30; a second SIGTERM exits at once)\n"
 	"  --metrics host:port  serve Prometheus metrics on http://host:port/metrics\n"
+	"Overload (new INVITEs refused with 503 and Retry-After; 0 turns one off):\n"
+	"  --max-queue-delay ms  when datagrams keep waiting longer than this in the\n"
+	"                   receive queue (default 20)\n"
+	"  --max-setups n   while n legs are in Trying, unanswered (default 20000)\n"
+	"  --max-cps n      beyond n new calls per second (default: no cap)\n"
 	"Logging: SIPLOG_BEND, SIPLOG_LVL, SIPLOG_LOGFILE_FILE as in Sippy.\n";
 
-enum { OPT_CCD = 256, OPT_NODE_ID, OPT_WSS, OPT_T1, OPT_T2, OPT_DRAIN, OPT_METRICS, OPT_HELP, OPT_VERSION };
+enum { OPT_CCD = 256, OPT_NODE_ID, OPT_WSS, OPT_T1, OPT_T2, OPT_DRAIN, OPT_METRICS, OPT_MAX_DELAY,
+       OPT_MAX_SETUPS, OPT_MAX_CPS, OPT_HELP, OPT_VERSION };
 
 static const struct option long_options[] = {
 	{ "ccd", required_argument, NULL, OPT_CCD },
@@ -37,6 +44,9 @@ static const struct option long_options[] = {
 	{ "t2", required_argument, NULL, OPT_T2 },
 	{ "drain", required_argument, NULL, OPT_DRAIN },
 	{ "metrics", required_argument, NULL, OPT_METRICS },
+	{ "max-queue-delay", required_argument, NULL, OPT_MAX_DELAY },
+	{ "max-setups", required_argument, NULL, OPT_MAX_SETUPS },
+	{ "max-cps", required_argument, NULL, OPT_MAX_CPS },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -91,6 +101,8 @@ enum sigd_config_result sigd_config_parse(struct sigd_config *cfg, int argc, cha
 	cfg->t1_ms = 500;
 	cfg->t2_ms = 4000;
 	cfg->drain_s = SIGD_DEFAULT_DRAIN_S;
+	cfg->max_queue_delay_ms = OVERLOAD_DEFAULT_MAX_DELAY_MS;
+	cfg->max_setups = OVERLOAD_DEFAULT_MAX_SETUPS;
 	opterr = 0;
 	optind = 1;
 
@@ -154,6 +166,27 @@ enum sigd_config_result sigd_config_parse(struct sigd_config *cfg, int argc, cha
 			cfg->metrics = optarg;
 			break;
 		}
+		case OPT_MAX_DELAY:
+			if (!parse_ms(optarg, 0, OVERLOAD_MAX_DELAY_MS, &cfg->max_queue_delay_ms)) {
+				snprintf(err, errsz, "invalid --max-queue-delay '%s' (0..%d ms)", optarg,
+					 OVERLOAD_MAX_DELAY_MS);
+				return SIGD_CONFIG_ERROR;
+			}
+			break;
+		case OPT_MAX_SETUPS:
+			if (!parse_ms(optarg, 0, OVERLOAD_MAX_SETUPS, &cfg->max_setups)) {
+				snprintf(err, errsz, "invalid --max-setups '%s' (0..%d legs)", optarg,
+					 OVERLOAD_MAX_SETUPS);
+				return SIGD_CONFIG_ERROR;
+			}
+			break;
+		case OPT_MAX_CPS:
+			if (!parse_ms(optarg, 0, OVERLOAD_MAX_CPS, &cfg->max_cps)) {
+				snprintf(err, errsz, "invalid --max-cps '%s' (0..%d calls per second)", optarg,
+					 OVERLOAD_MAX_CPS);
+				return SIGD_CONFIG_ERROR;
+			}
+			break;
 		case OPT_HELP:
 			fputs(usage, stdout);
 			return SIGD_CONFIG_EXIT_OK;

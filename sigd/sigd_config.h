@@ -31,6 +31,9 @@ struct sigd_config {
 	uint32_t t2_ms;			/* --t2: cap of retransmission intervals (4000) */
 	uint32_t drain_s;		/* --drain: after SIGTERM, calls may go on this long */
 	const char *metrics;		/* --metrics host:port: Prometheus endpoint */
+	uint32_t max_queue_delay_ms;	/* --max-queue-delay: overload.h (20; 0 = off) */
+	uint32_t max_setups;		/* --max-setups: legs in Trying (20000; 0 = off) */
+	uint32_t max_cps;		/* --max-cps: new calls per second (0 = no cap) */
 };
 
 enum sigd_config_result {

@@ -21,6 +21,7 @@
 #include "htable.h"
 #include "log.h"
 #include "metrics_sigd.h"
+#include "overload.h"
 #include "sigd.h"
 #include "sip_char.h"
 #include "sip_msg.h"
@@ -52,6 +53,13 @@ struct quiet_log {
 	uint64_t suppressed;
 };
 
+/* Room for the kernel's receive timestamp (SO_TIMESTAMPNS) of a datagram:
+ * overload.h measures how long datagrams wait in the queue. */
+union rx_control {
+	char buf[CMSG_SPACE(sizeof(struct timespec))];
+	struct cmsghdr align;
+};
+
 struct sigd_transport {
 	struct sock_info sock[SIGD_UDP_MAX_SOCKETS];
 	struct local_entry cache[LOCAL_CACHE];
@@ -61,6 +69,7 @@ struct sigd_transport {
 	struct mmsghdr mm[TRANSPORT_BATCH];
 	struct iovec iov[TRANSPORT_BATCH];
 	struct sockaddr_storage from[TRANSPORT_BATCH];
+	union rx_control control[TRANSPORT_BATCH];
 	char buf[TRANSPORT_BATCH][RX_BUF];
 };
 
@@ -350,6 +359,10 @@ void transport_datagram(struct sigd *sd, int sock, char *buf, size_t len, const 
 	rx.src = *src;
 	rx.sock = sock;
 	rx.time_us = sigd_now_us();
+	/* A new INVITE refused under overload goes no further (overload.h). */
+	if (tp->msg.method_id == SIP_METHOD_INVITE && tp->msg.is_request &&
+	    overload_shed(sd, &tp->msg, &rx))
+		return;
 	tsx_receive(sd, &tp->msg, &rx);
 }
 
@@ -377,11 +390,15 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 				.msg_namelen = sizeof(tp->from[i]),
 				.msg_iov = &tp->iov[i],
 				.msg_iovlen = 1,
+				.msg_control = tp->control[i].buf,
+				.msg_controllen = sizeof(tp->control[i].buf),
 			};
 		}
 		n = recvmmsg(fd, tp->mm, TRANSPORT_BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			return;
+		if (round == 0)
+			overload_rx_wakeup(sd, &tp->mm[0].msg_hdr);
 		for (int i = 0; i < n; i++) {
 			struct netaddr src;
 			size_t len = tp->mm[i].msg_len;
@@ -414,6 +431,7 @@ int transport_init(struct sigd *sd)
 	for (int i = 0; i < sd->udp.nfd; i++) {
 		struct sock_info *si = &tp->sock[i];
 		struct netaddr a;
+		int one = 1;
 
 		memset(&a, 0, sizeof(a));
 		a.len = sizeof(a.ss);
@@ -429,6 +447,8 @@ int transport_init(struct sigd *sd)
 		if (si->wildcard)
 			netaddr_from_host(&a, si->family == AF_INET6 ? PL("::1") : PL("127.0.0.1"), 0);
 		si->host_len = host_text(&a, si->host);
+		/* Receive timestamps: how long datagrams wait (overload.h). */
+		setsockopt(sd->udp.fd[i], SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
 		sd->udp_ev[i] = event_new(sd->base, sd->udp.fd[i], EV_READ | EV_PERSIST, on_readable, sd);
 		if (!sd->udp_ev[i] || event_add(sd->udp_ev[i], NULL) < 0) {
 			LOGE(PL_NULL, "cannot watch UDP socket %d", sd->udp.fd[i]);

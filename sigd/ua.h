@@ -13,6 +13,8 @@
  *                Disconnected, Failed): re-INVITE both ways and glare,
  *                BYE, INFO, OPTIONS, REFER, ACK and late offers, 2xx
  *                retransmission, and everything the states cannot handle
+ *   ua_keepalive.c  in-dialog OPTIONS every LegOptions.keepalive_ms once
+ *                connected; 408/481/no answer ends the leg
  *   ua_send.c    building and sending what the machines say
  *
  * Entry points: the dispatcher (requests, ACK, CANCEL), the link (events,
@@ -56,6 +58,10 @@ void ua_originate(struct sigd *sd, const Tandem__Originate *o);
  * as for DISCONNECT from ccd: Welcome.unknown_legs. */
 void ua_end(struct leg *l);
 
+/* LegOptions from ccd: keep-alives every interval_ms (0 = off), from now
+ * if l is connected, else from when it gets connected. */
+void ua_keepalive_set(struct leg *l, uint32_t interval_ms);
+
 /* ---------------------------------------------------------------- internal */
 
 /* Per state: the early machines and the dialog machine. */
@@ -76,6 +82,15 @@ void ua_uac_timeout(struct leg *l);
 /* An INVITE unanswered for Expires (leg_timers.expires_ms). */
 void ua_uas_expired(struct leg *l);
 void ua_uac_expired(struct leg *l);
+
+/* Keep-alives (ua_keepalive.c): leg.c starts them when the leg is
+ * answered and stops them when it ends (freeing their state); the client
+ * callbacks hand over their OPTIONS' answer. */
+void ua_keepalive_start(struct leg *l);
+void ua_keepalive_stop(struct leg *l);
+bool ua_keepalive_owns(const struct leg *l, const struct tsx *t);
+void ua_keepalive_response(struct leg *l, const struct sip_msg *resp);
+void ua_keepalive_timeout(struct leg *l);
 
 /* The client transaction callbacks every leg uses. */
 extern const struct tsx_client_ops ua_client_ops;

@@ -14,6 +14,7 @@
  *                 ccd: UPDATE -> re-INVITE                    -> Updating
  *                      DISCONNECT/FAIL/REDIRECT -> BYE        -> Disconnected
  *                      INFO -> INFO; CONNECT "ACK" -> the held ACK
+ *                 keep-alives (LegOptions): ua_keepalive.c
  *   Updating      the peer's re-INVITE: ccd's CONNECT -> 2xx, FAIL -> its
  *                 code (call stays up), RING -> 18x; INVITE -> 491/500
  *                 our re-INVITE: 2xx -> ACK, CONNECT; >= 300 -> FAIL
@@ -44,6 +45,8 @@ static void on_response(void *owner, struct tsx *t, const struct sip_msg *resp,
 		ua_uac_response(l, resp, rx);
 	else if (t == l->reinv)
 		ua_dlg_response(l, t, resp, rx);
+	else if (ua_keepalive_owns(l, t))
+		ua_keepalive_response(l, resp);
 }
 
 static void on_timeout(void *owner, struct tsx *t)
@@ -56,6 +59,8 @@ static void on_timeout(void *owner, struct tsx *t)
 		ua_uac_timeout(l);
 	else if (t == l->reinv)
 		ua_dlg_timeout(l, t);
+	else if (ua_keepalive_owns(l, t))
+		ua_keepalive_timeout(l);
 }
 
 const struct tsx_client_ops ua_client_ops = { on_response, on_timeout };

@@ -192,8 +192,13 @@ void ua_arm_cleanup(struct leg *l)
 
 /* ---------------------------------------------------------------- requests */
 
+/* The first route or the remote target, else the remembered address;
+ * with an outbound proxy (Originate.outbound_proxy), always the proxy, as
+ * Sippy does: the callee's Contact may not be reachable from here. */
 static bool next_hop(struct leg *l, struct netaddr *dst)
 {
+	if (l->via_proxy && leg_addr_get(&l->fallback, dst))
+		return true;
 	if (dialog_next_hop(&l->dlg, dst) || leg_addr_get(&l->fallback, dst))
 		return true;
 	legs_stats(l->sd)->unroutable++;

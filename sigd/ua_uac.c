@@ -3,12 +3,14 @@
  * UacStateTrying, UacStateRinging, UacStateCancelling; §4.2).
  *
  *   Idle        Originate -> INVITE                         -> Trying
- *   Trying      100 absorbed; 18x -> RING                   -> Ringing
+ *   Trying      100 absorbed (RING 100 once with report_trying);
+ *               18x -> RING                                 -> Ringing
  *               2xx -> ACK + CONNECT, or with a late offer
  *                      PRE_CONNECT and the ACK held          -> Connected
  *               2xx without To tag -> ACK, BYE, FAIL 502    -> Failed
  *               3xx -> REDIRECT; >= 400 -> FAIL              -> Failed
  *               401/407 with credentials -> INVITE again, once
+ *                      (with report_trying: RING 100 if still unreported)
  *               timer B -> FAIL 408                         -> Failed
  *               DISCONNECT/FAIL/REDIRECT from ccd -> CANCEL
  *                      (deferred until a provisional)       -> Cancelling
@@ -47,18 +49,27 @@ static size_t extra_len(const Tandem__Originate *o)
 	return n;
 }
 
+/*
+ * The block is split at '\n' when written, so a CR or LF in a value
+ * becomes a space here, as the writer does for the first INVITE: else a
+ * value could smuggle a header line of its own into the retry.
+ */
 static struct pl store_extra(struct leg *l, const Tandem__Originate *o)
 {
 	const char *start = l->arena + l->arena_used;
 
 	for (size_t i = 0; i < o->n_extra_headers; i++) {
 		const Tandem__Header *h = o->extra_headers[i];
+		struct pl v;
 
 		if (!ev_header_name_ok(h->name))
 			continue;
 		leg_strdup(l, pl_from_str(h->name));
 		leg_strdup(l, PL(": "));
-		leg_strdup(l, pl_from_str(h->value));
+		v = leg_strdup(l, pl_from_str(h->value));
+		for (size_t j = 0; j < v.l; j++)
+			if (v.p[j] == '\r' || v.p[j] == '\n')
+				((char *)v.p)[j] = ' ';
 		leg_strdup(l, PL("\n"));
 	}
 	return pl_from(start, (size_t)(l->arena + l->arena_used - start));
@@ -222,6 +233,8 @@ void ua_originate(struct sigd *sd, const Tandem__Originate *o)
 	/* ccd decrements (TRY carries the value already decremented); proto3
 	 * cannot tell 0 from absent, and ccd answers 483 itself for 0 hops. */
 	l->max_forwards = o->max_forwards ? (uint8_t)o->max_forwards : 70;
+	l->report_trying = o->report_trying;
+	l->via_proxy = o->outbound_proxy;
 	ev_body(o->body, &ctype, &body);
 	struct pl var[LEG_VAR__COUNT] = {
 		[LEG_VAR_REMOTE_TAG] = PL(""),
@@ -234,8 +247,9 @@ void ua_originate(struct sigd *sd, const Tandem__Originate *o)
 	ev_address_to_netaddr(o->target, &target);
 	leg_addr_set(&l->fallback, &target);
 	leg_index_dialog(l);
-	LOGD(l->dlg.call_id, "leg %llu: new originate leg (answer leg %llu)",
-	     (unsigned long long)l->id, (unsigned long long)o->answer_leg);
+	LOGD(l->dlg.call_id, "leg %llu: new originate leg (answer leg %llu)%s",
+	     (unsigned long long)l->id, (unsigned long long)o->answer_leg,
+	     l->via_proxy ? ", every request via the outbound proxy" : "");
 	if (leg_var_set_all(l, var) < 0 || !send_invite(l, o, PL_NULL, PL_NULL)) {
 		fail_event(l, 503, "Service Unavailable");
 		return;
@@ -286,9 +300,24 @@ static void emit_response(struct leg *l, Tandem__EventType type, const struct si
 {
 	struct ev_out *o = legs_ev_out(l->sd);
 
+	l->report_trying = false;
 	ev_begin(o, l->id, type, TANDEM__ORIGIN__CALLEE, rx->time_us);
 	ev_from_response(o, resp);
 	ua_emit(l);
+}
+
+/*
+ * Originate.report_trying: ccd's "no reply" timer (route nr_expires)
+ * wants the first sign that the callee is there, which the 100 Trying
+ * sigd absorbs would otherwise hide, and so would a 401/407 the leg
+ * answers by itself. Reported once, as RING 100, only while Trying.
+ */
+static void report_trying(struct leg *l, const struct sip_rx *rx)
+{
+	if (!l->report_trying || l->state != LEG_TRYING)
+		return;
+	l->report_trying = false;
+	ua_emit_simple(l, TANDEM__EVENT_TYPE__RING, 100, "Trying", rx->time_us);
 }
 
 /* The strongest challenge we can answer, answered once (Originate's
@@ -407,8 +436,10 @@ static void on_final(struct leg *l, const struct sip_msg *resp, const struct sip
 	}
 	if (l->state != LEG_TRYING && l->state != LEG_RINGING)
 		return;
-	if ((resp->status == 401 || resp->status == 407) && auth_retry(l, resp))
+	if ((resp->status == 401 || resp->status == 407) && auth_retry(l, resp)) {
+		report_trying(l, rx);
 		return;
+	}
 	if (resp->status < 400 && sip_msg_hdr(resp, SIP_HDR_CONTACT))
 		emit_response(l, TANDEM__EVENT_TYPE__REDIRECT, resp, rx);
 	else
@@ -426,7 +457,11 @@ void ua_uac_response(struct leg *l, const struct sip_msg *resp, const struct sip
 		on_2xx(l, resp, rx);
 		return;
 	}
-	if (resp->status == 100 || (l->state != LEG_TRYING && l->state != LEG_RINGING))
+	if (resp->status == 100) {
+		report_trying(l, rx);
+		return;
+	}
+	if (l->state != LEG_TRYING && l->state != LEG_RINGING)
 		return;
 	if (pl_isset(resp->to.tag) && resp->to.tag.l)
 		learn_dialog(l, resp);

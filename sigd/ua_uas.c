@@ -5,7 +5,8 @@
  *   Idle     INVITE -> 100 Trying, TRY to ccd            -> Trying
  *   Trying   RING -> 18x                                 -> Ringing
  *            CONNECT / PRE_CONNECT -> 2xx (kept until ACK) -> Connected
- *            FAIL -> 4xx-6xx (401/407 with a challenge)  -> Failed
+ *            FAIL -> 4xx-6xx (401/407 with our challenge, or
+ *                    the callee's relayed: challenges)   -> Failed
  *            REDIRECT -> 3xx with Contacts               -> Failed
  *            DISCONNECT -> the code ccd gave, else 500   -> Disconnected
  *            CANCEL -> 487, DISCONNECT to ccd            -> Disconnected
@@ -55,7 +56,8 @@ static void send_try(struct leg *l, const struct sip_msg *req, const struct sip_
 {
 	struct sigd *sd = l->sd;
 	struct ev_out *o = legs_ev_out(sd);
-	struct ev_try_ctx ctx = { .now = time(NULL), .nonce_lifetime = LEG_NONCE_LIFETIME };
+	struct ev_try_ctx ctx = { .now = time(NULL), .nonce_lifetime = LEG_NONCE_LIFETIME,
+				  .nonce_skew = LEG_NONCE_SKEW };
 
 	sigd_local_addr(sd, &rx->src, &ctx.local_host, &ctx.local_port);
 	link_forward_headers(sd, &ctx.forward_headers, &ctx.n_forward_headers);
@@ -206,6 +208,30 @@ static void send_challenge(struct leg *l, const Tandem__LegEvent *ev)
 	ua_final(l, &l->inv, &r);
 }
 
+/*
+ * Pass-through auth: a callee's 401/407 relayed by ccd carries the
+ * callee's challenges (LegEvent.challenges), which go to the caller as
+ * they came, one WWW-Authenticate (Proxy-Authenticate) each, so that the
+ * caller's retry can answer them. Without them the 401 would be useless
+ * (Sippy's defect: a bare 401).
+ */
+static void send_fail(struct leg *l, const Tandem__LegEvent *ev, struct ua_resp *r)
+{
+	struct pl values[EV_MAX_LIST];
+	size_t n = 0;
+
+	r->code = code_in(ev->code, 300, 699, 500);
+	if (r->code == 401 || r->code == 407) {
+		for (size_t i = 0; i < ev->n_challenges && n < EV_MAX_LIST; i++)
+			if (ev->challenges[i] && ev->challenges[i][0])
+				values[n++] = pl_from_str(ev->challenges[i]);
+		r->hdr_name = r->code == 401 ? PL("WWW-Authenticate") : PL("Proxy-Authenticate");
+		r->hdr_values = values;
+		r->n_hdr_values = n;
+	}
+	ua_final(l, &l->inv, r);
+}
+
 /* REDIRECT: only Contacts that are URIs make it into the 3xx. */
 static void send_redirect(struct leg *l, const Tandem__LegEvent *ev)
 {
@@ -268,12 +294,10 @@ void ua_uas_event(struct leg *l, const Tandem__LegEvent *ev)
 		leg_set_state(l, LEG_CONNECTED);
 		break;
 	case TANDEM__EVENT_TYPE__FAIL:
-		if (ev->challenge) {
+		if (ev->challenge)
 			send_challenge(l, ev);
-		} else {
-			r.code = code_in(ev->code, 300, 699, 500);
-			ua_final(l, &l->inv, &r);
-		}
+		else
+			send_fail(l, ev, &r);
 		leg_set_state(l, LEG_FAILED);
 		break;
 	case TANDEM__EVENT_TYPE__REDIRECT:

@@ -25,9 +25,25 @@ expect_error "sigd: invalid --t1 '5'" "$BUILD/sigd" -f --t1 5
 expect_error "sigd: invalid --t2 'x'" "$BUILD/sigd" -f --t2 x
 expect_error "sigd: --t2 (1000 ms) must not be smaller than --t1 (2000 ms)" "$BUILD/sigd" -f --t1 2000 --t2 1000
 expect_error "ccd: static route should be specified" "$BUILD/ccd" -f -u
-expect_error "ccd: RADIUS authorisation is not available yet" "$BUILD/ccd" -f -s 127.0.0.1
 expect_error "ccd: cannot bind tcp://192.0.2.1:5555" "$BUILD/ccd" -f -u -s 127.0.0.1 --bind tcp://192.0.2.1:5555
 expect_error "ccd: unknown option" "$BUILD/ccd" -f -u -s 127.0.0.1 --bogus
+# ccd's policy options are checked (and -t/-T compiled) before it starts.
+expect_error "ccd: invalid -m (max_credit_time) '0'" "$BUILD/ccd" -f -u -s 127.0.0.1 -m 0
+expect_error "ccd: invalid -k '7': not in the range 0-3" "$BUILD/ccd" -f -u -s 127.0.0.1 -k 7
+expect_error "ccd: invalid -t (static_tr_in) 's/(/x/': rule 1: bad regex" "$BUILD/ccd" -f -u -s 127.0.0.1 -t 's/(/x/'
+expect_error "ccd: -a (accept_ips): invalid address 'nohost'" "$BUILD/ccd" -f -u -s 127.0.0.1 -a 127.0.0.1,nohost
+expect_error "ccd: -a (accept_ips): \\[\\[WSS\\]\\] is not supported" "$BUILD/ccd" -f -u -s 127.0.0.1 -a '[[WSS]]'
+expect_error "ccd: invalid -x (pre_auth_proc): VAL2Xattrs is a route's po_proc" "$BUILD/ccd" -f -u -s 127.0.0.1 \
+	-x 'VAL2Xattrs[a=b]'
+expect_error "ccd: --nat_traversal is not supported" "$BUILD/ccd" -f -u -s 127.0.0.1 --nat_traversal=on
+expect_error "ccd: -p (sip_port) is a sigd option" "$BUILD/ccd" -f -u -s 127.0.0.1 -p 5060
+expect_error "ccd: invalid --precise_acct 'maybe': not a boolean" "$BUILD/ccd" -f -u -s 127.0.0.1 --precise_acct=maybe
+expect_error "ccd: --digest_auth_only needs digest authentication" "$BUILD/ccd" -f -D --digest_auth_only
+expect_error "ccd: cannot read config file '$W/none.ini'" "$BUILD/ccd" -f -C "$W/none.ini"
+printf '[general]\nstatic_route = 127.0.0.1\nsip_port = 5060\n' >"$W/sigd-key.ini"
+expect_error "ccd: $W/sigd-key.ini:3: sip_port is a sigd option" "$BUILD/ccd" -f -C "$W/sigd-key.ini"
+printf '[general]\nauth_enable = off\nmax_credit = 60\n' >"$W/bad-key.ini"
+expect_error "ccd: $W/bad-key.ini:3: unknown key 'max_credit'" "$BUILD/ccd" -f --config="$W/bad-key.ini"
 "$BUILD/sigd" --version | grep -q '^sigd [0-9]' || fail "sigd --version"
 "$BUILD/ccd" --help | grep -q 'usage: ccd' || fail "ccd --help"
 
@@ -56,4 +72,29 @@ kill -0 "$dpid" 2>/dev/null && fail "daemonized sigd ignored SIGTERM"
 
 tb_stop "$sigd_pid" || fail "sigd exited non-zero on SIGTERM"
 tb_stop "$ccd_pid" || fail "ccd exited non-zero on SIGTERM"
+
+# A -C file with Sippy's keys is accepted; the command line overrides it
+# (here its bind address: the file's port 5557 stays free). No RADIUS:
+# auth and accounting are off.
+cat >"$W/ccd.ini" <<'INI'
+# ccd's Sippy-style configuration
+[general]
+auth_enable = off
+static_route = 127.0.0.1:5070;credit-time=60
+bind = tcp://127.0.0.1:5557
+max_credit_time = 3600
+static_tr_in = s/^00/+/;s/^\+1/1/g
+static_tr_out = s/^\+/00/
+allowed_pts = 0,8,[telephone-event/8000]
+pass_headers = X-Foo, P-Asserted-Identity
+pre_auth_proc = HDR2Xattrs[X-Attrs]
+keepalive_ans = 32
+acct_enable = off
+hide_call_id = yes
+INI
+tb_start ccd_ini "$BUILD/ccd" -f -C "$W/ccd.ini" --bind tcp://127.0.0.1:5556 -m 60
+ini_pid=$TB_PID
+tb_wait_tcp 5556 || fail "ccd -C did not start: $(cat "$W/ccd_ini.log")"
+tb_wait_tcp 5557 1 && fail "ccd bound the file's address, not the command line's"
+tb_stop "$ini_pid" || fail "ccd -C exited non-zero on SIGTERM"
 pass "command lines"

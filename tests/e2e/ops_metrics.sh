@@ -67,10 +67,10 @@ check_format sigd
 want ccd tandem_ccd_calls 0
 want ccd 'tandem_ccd_node_up{node="n1"}' 1
 want ccd tandem_ccd_nodes 1
-want ccd tandem_ccd_radius_requests_total 0
+want ccd 'tandem_ccd_radius_requests_total{kind="auth"}' 0
 want ccd tandem_ccd_radius_spool_size 0
 want ccd tandem_ccd_rtpproxies_online 0
-want ccd 'tandem_ccd_radius_request_duration_seconds_count' 0
+want ccd 'tandem_ccd_radius_request_duration_seconds_count{kind="auth"}' 0
 want sigd tandem_sigd_link_up 1
 
 # Three calls held open for 3 s by the caller.

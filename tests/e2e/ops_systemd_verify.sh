@@ -31,7 +31,7 @@ for f in usr/sbin/sigd usr/sbin/ccd usr/lib/systemd/system/ccd.service \
 	[ -s "$D/$f" ] || fail "make install did not install /$f"
 done
 [ -x "$D/usr/sbin/sigd" ] && [ -x "$D/usr/sbin/ccd" ] || fail "installed binaries are not executable"
-grep -n '@[A-Z]*@' "$UNITS"/* "$DATA"/* && fail "placeholders left in installed files"
+grep -rn '@[A-Z]*@' "$UNITS" "$DATA" && fail "placeholders left in installed files"
 grep -q '^ExecStart=/usr/sbin/ccd -f \$CCD_OPTS$' "$UNITS/ccd.service" || fail "ccd.service: unexpected ExecStart"
 grep -q '^EnvironmentFile=/etc/tandem/sigd-%i.conf$' "$UNITS/sigd@.service" ||
 	fail "sigd@.service: unexpected EnvironmentFile"
@@ -46,8 +46,12 @@ done
 verify_quiet() {
 	vn=$1
 	shift
-	SYSTEMD_UNIT_PATH=$V: systemd-analyze verify --man=no "$@" >"$W/$vn.out" 2>&1
+	SYSTEMD_UNIT_PATH=$V: systemd-analyze verify --man=no "$@" >"$W/$vn.all" 2>&1
 	vrc=$?
+	# Complaints about the host's own units (pulled in through the
+	# targets ours hang off, e.g. an enabled freeradius.service) are not
+	# ours to judge.
+	grep -Ev '^/(usr/)?(lib|etc)/systemd/system/[^:]+:' "$W/$vn.all" >"$W/$vn.out"
 	if [ $vrc -ne 0 ] || [ -s "$W/$vn.out" ]; then
 		fail "systemd-analyze verify $* (exit $vrc): $(cat "$W/$vn.out")"
 	fi

@@ -291,8 +291,10 @@ static void fz_message_in(const Tandem__Message *m)
 	free(buf);
 }
 
-static void fz_welcome(uint32_t heartbeat_ms, uint64_t unknown_leg)
+/* secret: 0 none (the node's own), 1 a shared one, 2 one too short. */
+static void fz_welcome(uint32_t heartbeat_ms, uint64_t unknown_leg, uint8_t secret)
 {
+	static uint8_t shared[32] = "fuzz: the nodes' nonce secret!!";
 	static char fwd1[] = "X-Fwd", fwd2[] = "subject", fwd3[] = "Bad Name";
 	char *fwd[] = { fwd1, fwd2, fwd3 };
 	uint64_t unknown[] = { unknown_leg };
@@ -305,6 +307,8 @@ static void fz_welcome(uint32_t heartbeat_ms, uint64_t unknown_leg)
 	w.n_forward_headers = 3;
 	w.unknown_legs = unknown;
 	w.n_unknown_legs = unknown_leg ? 1 : 0;
+	w.nonce_secret.data = secret % 3 ? shared : NULL;
+	w.nonce_secret.len = secret % 3 == 1 ? sizeof(shared) : secret % 3 == 2 ? 8 : 0;
 	m.body_case = TANDEM__MESSAGE__BODY_WELCOME;
 	m.welcome = &w;
 	fz_message_in(&m);
@@ -360,7 +364,8 @@ static uint8_t fz_byte(const uint8_t *p, size_t n, size_t i)
  * type, code, body and optional fields, some with CR/LF in them), an
  * Originate towards the callee, DropLeg, a Heartbeat (a new instance is
  * a ccd restart), a Welcome, a message only sigd may send, a ListRequest
- * (the control socket's l / lt / llt), or a message of a newer protocol.
+ * (the control socket's l / lt / llt), LegOptions (keep-alives) or a
+ * message of a newer protocol.
  */
 static inline void fz_ccd_action(const uint8_t *p, size_t n)
 {
@@ -390,6 +395,7 @@ static inline void fz_ccd_action(const uint8_t *p, size_t n)
 	Tandem__LegClosed lc = TANDEM__LEG_CLOSED__INIT;
 	Tandem__Credentials cr = TANDEM__CREDENTIALS__INIT;
 	Tandem__ListRequest lr = TANDEM__LIST_REQUEST__INIT;
+	Tandem__LegOptions lo = TANDEM__LEG_OPTIONS__INIT;
 	Tandem__Body body;
 	uint8_t flags = fz_byte(p, n, 5);
 
@@ -477,6 +483,8 @@ static inline void fz_ccd_action(const uint8_t *p, size_t n)
 			cr.cnonce = fz_byte(p, n, 6) & 4 ? bad_val : NULL;
 			o.pass_credentials = &cr;
 		}
+		o.report_trying = flags & 8;
+		o.outbound_proxy = flags & 16;
 		o.answer_leg = 1;
 		m.body_case = TANDEM__MESSAGE__BODY_ORIGINATE;
 		m.originate = &o;
@@ -495,7 +503,7 @@ static inline void fz_ccd_action(const uint8_t *p, size_t n)
 	case 4: {
 		static const uint32_t iv[] = { FZ_HEARTBEAT_MS, 0, 5, 1000, 700000 };
 
-		fz_welcome(iv[fz_byte(p, n, 1) % 5], fz_leg_sel(fz_byte(p, n, 2)));
+		fz_welcome(iv[fz_byte(p, n, 1) % 5], fz_leg_sel(fz_byte(p, n, 2)), fz_byte(p, n, 3));
 		return;
 	}
 	case 5:
@@ -511,7 +519,15 @@ static inline void fz_ccd_action(const uint8_t *p, size_t n)
 		m.list_request = &lr;
 		break;
 	default:
-		break;	/* a message of a newer protocol: no body we know */
+		if (fz_byte(p, n, 1) & 1) {
+			static const uint32_t ka[] = { 0, 1, 100, 1000, 32000, 4000000000u };
+
+			lo.leg = fz_leg_sel(fz_byte(p, n, 2));
+			lo.keepalive_ms = ka[fz_byte(p, n, 3) % 6];
+			m.body_case = TANDEM__MESSAGE__BODY_LEG_OPTIONS;
+			m.leg_options = &lo;
+		}
+		break;	/* else a message of a newer protocol: no body we know */
 	}
 	fz_message_in(&m);
 }
@@ -665,7 +681,7 @@ static void fz_begin(void)
 	if (link_init(&FZ.sd) < 0)
 		abort();
 	fz_run(FZ.sd.base);
-	fz_welcome(FZ_HEARTBEAT_MS, 0);
+	fz_welcome(FZ_HEARTBEAT_MS, 0, 0);
 }
 
 /* Connected legs live until someone hangs up; so does a peer's re-INVITE
@@ -693,7 +709,7 @@ static void fz_end(void)
 	unsigned budget = FZ_DRAIN_MS / FZ_DRAIN_STEP_MS;
 	size_t held = 0, alive = 0;
 
-	fz_welcome(FZ_HEARTBEAT_MS, 0);
+	fz_welcome(FZ_HEARTBEAT_MS, 0, 0);
 	fz_advance(FZ.sd.base, FZ_DRAIN_MS, FZ_DRAIN_STEP_MS, &budget);
 	legs_foreach(&FZ.sd, fz_check_leg, &held);
 	for (int k = TSX_SERVER_INVITE; k <= TSX_CLIENT_NON_INVITE; k++)

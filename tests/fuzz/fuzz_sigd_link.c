@@ -2,10 +2,11 @@
  * fuzz_sigd_link.c - arbitrary frames from "ccd" into sigd's link handler
  * (link.c through the fake ZeroMQ and zlink): events for legs that exist
  * and for legs that do not, Originates with absurd fields, Welcome,
- * Heartbeat, DropLeg, messages of the wrong direction or of a newer
- * protocol, bytes that are no protobuf at all. Real legs come from canned
- * SIP messages of a call (fuzz_sigd_sip.h), so events meet legs in every
- * state; the fake clock moves their timers (fuzz_sigd_harness.h).
+ * Heartbeat, DropLeg, LegOptions, messages of the wrong direction or of
+ * a newer protocol, bytes that are no protobuf at all. Real legs come
+ * from canned SIP messages of a call (fuzz_sigd_sip.h), so events meet
+ * legs in every state; the fake clock moves their timers
+ * (fuzz_sigd_harness.h).
  *
  * Input: records [op][len: 2 bytes LE][payload], op % 4:
  *   0  the payload is one frame from ccd, as is

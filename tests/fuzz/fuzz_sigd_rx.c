@@ -10,8 +10,8 @@
  *   2  a datagram from a stranger ([::1]:5060: sigd has no IPv6 socket)
  *   3  a message from ccd, built from the payload's bytes (see
  *      fz_ccd_action: events for answer and originate legs, Originate,
- *      DropLeg, heartbeats, Welcome, ListRequest, wrong-direction
- *      messages)
+ *      DropLeg, heartbeats, Welcome (with or without a nonce secret),
+ *      ListRequest, LegOptions (keep-alives), wrong-direction messages)
  *   4  time passes (payload[0] picks 1 ms .. 128 s)
  * Datagrams may name what sigd chose at run time (branches, tags) with
  * the tokens of fuzz_sigd_sip.h ($v, $t...), so a seed can answer sigd.

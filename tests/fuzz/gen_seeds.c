@@ -409,6 +409,95 @@ static void gen_rx(void)
 	ACT(EV(0, 8, C487, B_NONE));
 	ACT(0, 0, 2, C183, B_SDP_B, 0x07, 0x03);	/* RING after the end, with extras */
 	save(d, "early_bye");
+
+	/* keep-alives (LegOptions: kind 7, bit 0 of the next byte, leg
+	 * selector, period index): OPTIONS answered 200, then 481 */
+	start();
+	rx_connected();
+	ACT(7, 1, 4, 2);			/* originate leg: every 100 ms */
+	ACT(7, 1, 0, 3);			/* answer leg: every second */
+	TIME(2);
+	sip(RX_CALLEE, callee_ok_plain, "");	/* 200 to the OPTIONS */
+	TIME(2);
+	sip(RX_CALLEE, "SIP/2.0 481 Call Does Not Exist\nVia: $v\nFrom: $F\nTo: $T\nCall-ID: $c\n"
+		       "CSeq: $n $m\n", "");	/* gone: BYE, DISCONNECT */
+	ACT(EV(0, 7, C0, B_NONE));
+	sip(RX_CALLER, caller_ok_plain, "");
+	TIME(9);
+	save(d, "call_keepalive_481");
+
+	/* keep-alives nobody answers: timer F ends the call */
+	start();
+	rx_connected();
+	ACT(7, 1, 0, 2);			/* answer leg, 100 ms */
+	ACT(7, 1, 4, 1);			/* originate leg, 1 ms: raised to 100 */
+	ACT(7, 1, 0xff, 2);			/* unknown leg */
+	ACT(7, 1, 0xfe, 2);			/* leg 0 */
+	TIME(4);
+	ACT(EV(4, 5, C0, B_HOLD));		/* a re-INVITE of ours: beats skipped */
+	TIME(9);
+	TIME(9);
+	ACT(7, 1, 4, 0);			/* off */
+	save(d, "call_keepalive_silent");
+
+	/* set before the answer, then a late offer keeps the ACK waiting */
+	start();
+	canned_as(RX_CALLER, 1);		/* INVITE without SDP */
+	ACT(7, 1, 0, 2);
+	ACT(ORIGINATE_LATE);
+	ACT(7, 1, 4, 4);
+	sip(RX_CALLEE, callee_ok, FZ_SDP_B);	/* PRE_CONNECT, ACK held */
+	TIME(3);
+	ACT(EV(0, 3, C200, B_SDP_B));
+	TIME(4);
+	save(d, "call_keepalive_late_offer");
+
+	/* Originate with report_trying and an outbound proxy: RING 100 */
+	start();
+	canned_as(RX_CALLER, 0);
+	ACT(1, 0, 0, 1, 70, 0x18, 0);
+	canned_as(RX_CALLEE, 7);		/* 100: RING 100 */
+	canned_as(RX_CALLEE, 7);		/* again: nothing */
+	sip(RX_CALLEE, callee_ringing, "");
+	sip(RX_CALLEE, callee_ok, FZ_SDP_B);
+	ACT(EV(4, 7, C0, B_NONE));		/* BYE via the proxy */
+	sip(RX_CALLEE, callee_ok_plain, "");
+	save(d, "call_report_trying_proxy");
+
+	/* report_trying and credentials: the 401 answered is the reply */
+	start();
+	canned_as(RX_CALLER, 0);
+	ACT(1, 0, 0, 1, 70, 0x0a, 0);
+	canned_as(RX_CALLEE, 12);		/* 401: RING 100, retry */
+	canned_as(RX_CALLEE, 7);
+	canned_as(RX_CALLEE, 12);		/* 401 again: FAIL */
+	ACT(0, 0, 8, C401, B_NONE, 0x80, 0);	/* FAIL relayed with the challenges */
+	save(d, "report_trying_auth_pass_through");
+
+	/* found while testing the digest retry: the INVITE answering a 401
+	 * re-sends ccd's extra headers from the leg's copy, which a CR/LF in
+	 * a value split into a line of its own (X-Injected) */
+	start();
+	canned_as(RX_CALLER, 0);
+	ACT(1, 0, 0, 1, 70, 0x03, 0);		/* extra headers and credentials */
+	canned_as(RX_CALLEE, 12);		/* 401: the retry */
+	sip(RX_CALLEE, callee_ok, FZ_SDP_B);
+	save(d, "digest_retry_extra_headers");
+
+	/* Welcome with ccd's nonce secret, a bad one, none; a challenge */
+	start();
+	ACT(4, 0, 0, 1);			/* shared secret */
+	canned_as(RX_CALLER, 0);
+	ACT(0, 0, 8, C401, B_NONE, 0x08, 0x04);
+	ACT(4, 0, 0, 2);			/* too short: kept the shared one */
+	sip(RX_CALLER, "INVITE sip:bob@127.0.0.1 SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:40001;branch=z9hG4bK-au2\n"
+		       "From: \"Alice\" <sip:alice@127.0.0.1>;tag=ca\nTo: <sip:bob@127.0.0.1>\nCall-ID: c1@fz\n"
+		       "CSeq: 2 INVITE\nContact: <sip:alice@127.0.0.1:40001>\n"
+		       "Authorization: Digest username=\"alice\",realm=\"fz\",cnonce=\"6b8b4567\",nc=00000001,"
+		       "qop=auth,uri=\"sip:127.0.0.1:5060\",nonce=\"AAAAAGZmZmZmZmZmZmZmZmZmZmZmZmZm\","
+		       "response=\"7040a7ed17792cb00bac98ab507da8a0\",algorithm=MD5\n", "");
+	ACT(4, 0, 0, 0);			/* back to the node's own */
+	save(d, "welcome_nonce_secret");
 }
 
 /* ---------------------------------------------------------------- sigd_link */
@@ -607,6 +696,80 @@ static void gen_link(void)
 	frame1(LK_FRAME, event(UAC1, TANDEM__EVENT_TYPE__DISCONNECT, 0, NULL));
 	frame1(LK_FRAME, event(1, TANDEM__EVENT_TYPE__FAIL, 503, NULL));
 	save(d, "drop_leg");
+
+	/* keep-alives on both legs of a call, in one frame with odd ones */
+	start();
+	lk_sip(0);
+	frame1(LK_FRAME, originate(UAC1, "o1@fz", &sdp_a));
+	{
+		static Tandem__Message ms[5];
+		static Tandem__LegOptions lo[5];
+		static const uint64_t legs[5] = { 1, UAC1, 0, 4242, UAC1 };
+		static const uint32_t ka[5] = { 1000, 100, 100, 100, 0 };
+		Tandem__Message *mp[5];
+
+		for (int i = 0; i < 5; i++) {
+			tandem__message__init(&ms[i]);
+			tandem__leg_options__init(&lo[i]);
+			lo[i].leg = legs[i];
+			lo[i].keepalive_ms = ka[i];
+			ms[i].body_case = TANDEM__MESSAGE__BODY_LEG_OPTIONS;
+			ms[i].leg_options = &lo[i];
+			mp[i] = &ms[i];
+		}
+		frame(LK_FRAME, mp, 4);		/* before the answer */
+		lk_sip(10);			/* the callee's 200 */
+		frame1(LK_FRAME, event(1, TANDEM__EVENT_TYPE__CONNECT, 200, &sdp_b));
+		lk_sip(2);			/* ACK */
+		lk_time(2);			/* OPTIONS to the callee */
+		lk_sip(15);			/* 200 */
+		lk_time(4);
+		lk_sip(11);			/* 486: alive */
+		lk_time(4);
+		lk_sip(16);			/* the caller's 200 */
+		frame1(LK_FRAME, event(UAC1, TANDEM__EVENT_TYPE__UPDATE, 0, &sdp_a));
+		lk_time(3);
+		lk_sip(15);
+		frame(LK_FRAME, &mp[4], 1);	/* off on the originate leg */
+		lk_time(9);
+		lk_time(10);			/* the caller stays silent: gone */
+	}
+	save(d, "leg_options_keepalive");
+
+	/* ccd's nonce secret in Welcome; an Originate with report_trying
+	 * through an outbound proxy */
+	start();
+	{
+		static uint8_t secret[32] = "link seed: the shared secret!!!";
+		Tandem__Welcome w = TANDEM__WELCOME__INIT;
+		Tandem__Message *o;
+
+		w.instance = 0xccd0ccd0ULL;
+		w.heartbeat_interval_ms = 600000;
+		w.nonce_secret.data = secret;
+		w.nonce_secret.len = sizeof(secret);
+		m.body_case = TANDEM__MESSAGE__BODY_WELCOME;
+		m.welcome = &w;
+		frame1(LK_FRAME, &m);
+		lk_sip(0);
+		frame1(LK_FRAME, event(1, TANDEM__EVENT_TYPE__FAIL, 401, NULL));
+		w.nonce_secret.len = 7;		/* refused */
+		frame1(LK_FRAME, &m);
+		o = originate(UAC1, "o1@fz", &sdp_a);
+		o->originate->report_trying = 1;
+		o->originate->outbound_proxy = 1;
+		o->originate->request_uri = (char *)"sip:bob@gw.example.net";
+		frame1(LK_FRAME, o);
+		lk_sip(7);			/* 100: RING 100 */
+		lk_sip(7);
+		lk_sip(8);
+		lk_sip(10);
+		frame1(LK_FRAME, event(UAC1, TANDEM__EVENT_TYPE__DISCONNECT, 0, NULL));
+		lk_sip(15);
+		w.nonce_secret.len = 0;		/* back to the node's own */
+		frame1(LK_FRAME, &m);
+	}
+	save(d, "welcome_secret_report_trying");
 }
 
 /* ---------------------------------------------------------------- ccd_frames */

@@ -722,7 +722,7 @@ static void test_invalid_events(void **state)
 	fn_event(a, &ev), n++;
 	/* status codes outside the event's class */
 	const struct { Tandem__EventType t; uint32_t code; } codes[] = {
-		{ TANDEM__EVENT_TYPE__RING, 100 }, { TANDEM__EVENT_TYPE__RING, 200 },
+		{ TANDEM__EVENT_TYPE__RING, 99 }, { TANDEM__EVENT_TYPE__RING, 200 },
 		{ TANDEM__EVENT_TYPE__CONNECT, 180 }, { TANDEM__EVENT_TYPE__PRE_CONNECT, 300 },
 		{ TANDEM__EVENT_TYPE__FAIL, 200 }, { TANDEM__EVENT_TYPE__FAIL, 700 },
 		{ TANDEM__EVENT_TYPE__REDIRECT, 404 }, { TANDEM__EVENT_TYPE__INFO, 99 },

@@ -84,6 +84,8 @@ static inline int h_setup(void **state)
 	memset(&H, 0, sizeof(H));
 	snprintf(H.endpoint, sizeof(H.endpoint), "inproc://ccd-test-%d", ++seq);
 	H.cd.cfg.bind = H.endpoint;
+	H.cd.cfg.auth_disabled = true;	/* simple mode: no RADIUS */
+	H.cd.static_route_set = true;
 	H.cd.base = event_base_new();
 	H.cd.zctx = zmq_ctx_new();
 	H.cd.instance = H_INSTANCE;

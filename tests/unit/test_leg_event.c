@@ -295,6 +295,33 @@ static void test_try_credentials(void **state)
 	ev_try(o, &m, &rx, &ctx);
 	assert_int_equal(o->ev.try_->credentials->nonce_state, TANDEM__NONCE_STATE__NONCE_STALE);
 
+	/* stamped a little in the future (another node's clock with a shared
+	 * secret): valid within nonce_skew, stale beyond it or without one */
+	ctx.now = 100000 - 10 - 2;
+	ctx.nonce_skew = 2;
+	ev_begin(o, 1, TANDEM__EVENT_TYPE__TRY, TANDEM__ORIGIN__CALLER, 0);
+	ev_try(o, &m, &rx, &ctx);
+	assert_int_equal(o->ev.try_->credentials->nonce_state, TANDEM__NONCE_STATE__NONCE_VALID);
+	ctx.now = 100000 - 10 - 3;
+	ev_begin(o, 1, TANDEM__EVENT_TYPE__TRY, TANDEM__ORIGIN__CALLER, 0);
+	ev_try(o, &m, &rx, &ctx);
+	assert_int_equal(o->ev.try_->credentials->nonce_state, TANDEM__NONCE_STATE__NONCE_STALE);
+	ctx.now = 100000 - 10 - 1;
+	ctx.nonce_skew = 0;
+	ev_begin(o, 1, TANDEM__EVENT_TYPE__TRY, TANDEM__ORIGIN__CALLER, 0);
+	ev_try(o, &m, &rx, &ctx);
+	assert_int_equal(o->ev.try_->credentials->nonce_state, TANDEM__NONCE_STATE__NONCE_STALE);
+	/* the skew never stretches the lifetime */
+	ctx.now = 100000 - 10 + 301;
+	ctx.nonce_skew = 2;
+	ev_begin(o, 1, TANDEM__EVENT_TYPE__TRY, TANDEM__ORIGIN__CALLER, 0);
+	ev_try(o, &m, &rx, &ctx);
+	assert_int_equal(o->ev.try_->credentials->nonce_state, TANDEM__NONCE_STATE__NONCE_STALE);
+	ctx.now = 100000 - 10 + 300;
+	ev_begin(o, 1, TANDEM__EVENT_TYPE__TRY, TANDEM__ORIGIN__CALLER, 0);
+	ev_try(o, &m, &rx, &ctx);
+	assert_int_equal(o->ev.try_->credentials->nonce_state, TANDEM__NONCE_STATE__NONCE_VALID);
+
 	/* a nonce someone else made, in Proxy-Authorization */
 	ev_begin(o, 1, TANDEM__EVENT_TYPE__TRY, TANDEM__ORIGIN__CALLER, 0);
 	parse(&m, buf, sizeof(buf),
@@ -533,6 +560,9 @@ static void test_check_event(void **state)
 	ev.n_contacts = EV_MAX_LIST + 1;
 	assert_string_equal(ev_check(&ev), "too many contacts");
 	ev.n_contacts = 0;
+	ev.n_challenges = EV_MAX_LIST + 1;
+	assert_string_equal(ev_check(&ev), "too many challenges");
+	ev.n_challenges = 0;
 	b.content.len = SIP_MAX_MESSAGE + 1;
 	ev.body = &b;
 	assert_string_equal(ev_check(&ev), "body too large");

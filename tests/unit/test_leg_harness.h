@@ -595,4 +595,51 @@ static inline void h_answer(struct h *f, struct h_peer *p, const struct h_inv *k
 	       code, k->via, k->from, k->to, k->call_id, k->cseq, k->method, p->port);
 }
 
+/* ccd's LegOptions for a leg. */
+static inline void h_leg_options(struct h *f, uint64_t leg, uint32_t keepalive_ms)
+{
+	Tandem__Message m = TANDEM__MESSAGE__INIT;
+	Tandem__LegOptions lo = TANDEM__LEG_OPTIONS__INIT;
+
+	lo.leg = leg;
+	lo.keepalive_ms = keepalive_ms;
+	m.body_case = TANDEM__MESSAGE__BODY_LEG_OPTIONS;
+	m.leg_options = &lo;
+	h_ccd_send(f, &m);
+}
+
+/* A call connected end to end: caller -> answer leg, originate leg uac
+ * (Call-ID "<cid>-b2b_1") -> callee, both 200s ACKed. */
+struct h_call {
+	uint64_t uas, uac;
+	struct h_inv k;		/* the callee's INVITE */
+	char totag[64];		/* our tag towards the caller */
+	char cid[64];
+};
+
+static inline void h_connect_call(struct h *f, struct h_call *c, const char *cid, uint64_t uac)
+{
+	struct sip_msg *m;
+	char ocid[96];
+
+	snprintf(c->cid, sizeof(c->cid), "%s", cid);
+	c->uac = uac;
+	c->uas = h_caller_invite(f, cid, SDP_A);
+	snprintf(ocid, sizeof(ocid), "%s-b2b_1", cid);
+	h_originate(f, uac, ocid, SDP_A, NULL);
+	m = h_expect_sip(f, &f->callee, "INVITE ", 1000);
+	h_keep(f, &c->k, m);
+	h_callee_respond(f, &c->k, 200, "OK", SDP_B, NULL);
+	h_expect_sip(f, &f->callee, "ACK ", 1000);
+	h_expect_event(f, TANDEM__EVENT_TYPE__CONNECT, uac);
+	h_ccd_event(f, c->uas, TANDEM__EVENT_TYPE__CONNECT, 200, SDP_B);
+	m = h_expect_sip(f, &f->caller, "SIP/2.0 200 ", 1000);
+	pl_strcpy(m->to.tag, c->totag, sizeof(c->totag));
+	h_send(f, &f->caller, NULL,
+	       "ACK sip:127.0.0.1:%u SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bK-%s-ack\n"
+	       "From: <sip:alice@127.0.0.1>;tag=ftag-%s\nTo: <sip:bob@127.0.0.1>;tag=%s\n"
+	       "Call-ID: %s\nCSeq: 1 ACK\n", f->sigd_port, f->caller.port, cid, cid, c->totag, cid);
+	h_sleep(f, 5);
+}
+
 #endif
