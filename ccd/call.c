@@ -1126,11 +1126,15 @@ void call_end(struct ccd *cd, struct call *c, Tandem__Origin origin)
 
 	if (c->state >= CALL_DISCONNECTING)
 		return;
-	LOGI(call_cid(c), "call %llu: ended by ccd (origin %d)", (unsigned long long)c->serial, (int)origin);
 	if (origin == TANDEM__ORIGIN__MEDIA_TIMEOUT && c->state < CALL_CONNECTED) {
 		call_media_timeout_end(cd, c);
 		return;
 	}
+	if (origin == TANDEM__ORIGIN__MEDIA_TIMEOUT)
+		LOGI(call_cid(c), "call %llu: media timeout in %s", (unsigned long long)c->serial,
+		     call_state_names[c->state]);
+	else
+		LOGI(call_cid(c), "call %llu: ended by ccd (origin %d)", (unsigned long long)c->serial, (int)origin);
 	if (c->state < CALL_CONNECTED)
 		call_set_final(cd, c, 500);
 	for (int i = 0; i < 2; i++)
