@@ -99,7 +99,7 @@ until [ "$(tb_stat caller 'SuccessfulCall(C)')" = 2 ] && [ "$(tb_stat callee 'Su
 	sleep 0.1
 	i=$((i + 1))
 done
-grep -q "call 2: ended by ccd (origin 4)" "$W/ccd.log" || fail "r did not end call 2 as a media timeout"
+grep -q "call 2: media timeout in Connected" "$W/ccd.log" || fail "r did not end call 2 as a media timeout"
 
 # d *: the last one.
 [ "$(ctl 'd *')" = OK ] || fail "d * was not OK"
