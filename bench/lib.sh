@@ -90,6 +90,13 @@ udp_drops() {
 		else { for (i = 1; i <= NF; i++) if (h[i] == "RcvbufErrors") print $i } }' /proc/net/snmp
 }
 
+# sock_drops PORT: datagrams the kernel dropped because the receive queue
+# of the UDP socket bound to PORT was full (ss's skmem "d"), 0 if none.
+sock_drops() {
+	ss -Huamn "sport = :$1" 2>/dev/null | awk '{ if (match($0, /,d[0-9]+\)/)) { v = substr($0, RSTART + 2, RLENGTH - 3); s += v } }
+		END { print s + 0 }'
+}
+
 now() {
 	date +%s.%N
 }

@@ -10,14 +10,15 @@
 #   callgrind sigd and ccd under valgrind for PROF_CG_CALLS calls at a low
 #             rate: instructions per call (exact, unlike CPU time on a
 #             shared machine) and the functions and lines that execute them.
-#   callgrind-kam  the same calls through Kamailio, all its processes under
-#             callgrind: instructions per call to compare with ours.
+#   callgrind-kam  the same calls through Kamailio ("qm" and TLSF memory
+#             managers), all its processes under callgrind: instructions per
+#             call to compare with ours.
 #   massif    sigd and ccd under valgrind's heap profiler with PROF_HOLD
 #             calls held open: heap bytes per held call (malloc's own
 #             overhead included, freed memory not: RSS keeps what malloc
 #             does not give back) and the allocation sites that hold them.
 #
-#   BUILD=build sh bench/profile.sh          (all four, about 8 minutes)
+#   BUILD=build sh bench/profile.sh          (all four, about 15 minutes)
 #   PROF_TOOLS=perf sh bench/profile.sh
 #
 # Output in $BUILD/bench/profile/: perf.*.txt, callgrind.{sigd,ccd}.calls.out,
@@ -75,16 +76,20 @@ cg_dump() {
 		callgrind_control -d "$c_p" >/dev/null 2>&1 || say "callgrind_control -d $c_p failed"
 	done
 }
-# cg_total FILE...: instructions (Ir) in callgrind outputs, summed.
+# cg_total FILE...: instructions (Ir) in callgrind outputs, summed (each
+# file says it twice: "summary:" in its header, "totals:" at its end).
 cg_total() {
-	cat "$@" 2>/dev/null | awk '/^(summary|totals):/ { s += $2 } END { printf "%.0f\n", s }'
+	cat "$@" 2>/dev/null | awk '/^summary:/ { s += $2 } END { printf "%.0f\n", s }'
 }
 
 PROF_RATE=${PROF_RATE:-1000}
 PROF_S=${PROF_S:-20}
-PROF_CG_CALLS=${PROF_CG_CALLS:-2000}
-PROF_CG_RATE=${PROF_CG_RATE:-50}
+# Calls counted by callgrind, ours and Kamailio alike: a low rate, at which
+# "qm" Kamailio under valgrind still keeps up.
+PROF_CG_CALLS=${PROF_CG_CALLS:-600}
+PROF_CG_RATE=${PROF_CG_RATE:-10}
 PROF_HOLD=${PROF_HOLD:-3000}
+PROF_HOLD_RATE=${PROF_HOLD_RATE:-50}
 OURS_SETTLE_S=35
 KAM_SETTLE_S=12
 say "profile: load average $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -180,60 +185,67 @@ for tool in $PROF_TOOLS; do
 		# The same calls through Kamailio, every process under callgrind:
 		# user-space instructions per call, ours against Kamailio, free of
 		# the machine's speed drift (kernel time is not counted, for
-		# either).
+		# either). Both memory managers: Debian's default "qm" (whose
+		# first-fit search of a 1 GB heap is most of its cost) and TLSF.
 		command -v valgrind >/dev/null 2>&1 || { say "valgrind not found"; continue; }
-		start_uas || exit 1
-		mkdir -p "$W/kamrun" "$W/cgkam"
-		valgrind --tool=callgrind --trace-children=yes --callgrind-out-file="$W/cgkam/callgrind.%p" \
-			kamailio -f "$HERE/kamailio.cfg" -DD -E -n 2 -m 1024 -Y "$W/kamrun" \
-			-P "$W/kamrun/kamailio.pid" -A "CTL_SOCK=\"unix:$W/kamrun/kamailio_ctl\"" \
-			>>"$W/kamailio.log" 2>&1 &
-		KAM_PID=$!
-		started "$KAM_PID"
-		wait_udp "$B_PORT_KAM" 60 || { say "kamailio under valgrind did not start"; exit 1; }
-		sleep 2
-		uac cgkwarm "$B_PORT_KAM" "$PROF_CG_RATE" 100
-		sleep "$KAM_SETTLE_S"
-		# As for ours: an idle window (Kamailio's timer processes tick
-		# all the time), then the calls.
-		kpids=$(tree "$KAM_PID")
-		# shellcheck disable=SC2086 # a list of PIDs
-		cg_zero $kpids
-		sleep $((PROF_CG_CALLS / PROF_CG_RATE + KAM_SETTLE_S))
-		# shellcheck disable=SC2086
-		cg_dump $kpids
-		# shellcheck disable=SC2086
-		cg_zero $kpids
-		uac cgk "$B_PORT_KAM" "$PROF_CG_RATE" "$PROF_CG_CALLS"
-		say "callgrind-kam: $PROF_CG_CALLS calls at $PROF_CG_RATE/s, rc=$RC, $(stat cgk 'SuccessfulCall(C)') ok, $(stat cgk 'FailedCall(C)') failed; waiting ${KAM_SETTLE_S}s"
-		sleep "$KAM_SETTLE_S"
-		# shellcheck disable=SC2086
-		cg_dump $kpids
-		sleep 2
-		stop_all
-		idle=$(cg_total "$W"/cgkam/callgrind.*.1)
-		total=$(cg_total "$W"/cgkam/callgrind.*.2)
-		res "cg.kam.idle" "$idle"
-		res "cg.kam.calls" "$total"
-		say "callgrind-kam: Kamailio's $(echo "$kpids" | wc -w) processes executed $total instructions for the calls, $idle when idle as long: $(((total - idle) / PROF_CG_CALLS)) per call"
-		cat "$W"/cgkam/callgrind.*.2 >"$W/callgrind.kam.calls.out" 2>/dev/null
-		python3 "$HERE/report.py" hotlines "$W/callgrind.kam.calls.out" 25 fn >"$W/callgrind.kam.txt"
-		say "callgrind-kam, self instructions by function (top 15; all processes, idle included):"
-		head -15 "$W/callgrind.kam.txt"
+		for v in kam kamt; do
+			opts=""
+			[ $v = kamt ] && opts="-x tlsf -X tlsf"
+			start_uas || exit 1
+			rm -rf "$W/kamrun" "$W/cg$v"
+			mkdir -p "$W/kamrun" "$W/cg$v"
+			# shellcheck disable=SC2086 # opts is an option list
+			valgrind --tool=callgrind --trace-children=yes --callgrind-out-file="$W/cg$v/callgrind.%p" \
+				kamailio -f "$HERE/kamailio.cfg" -DD -E -n 2 -m 1024 $opts -Y "$W/kamrun" \
+				-P "$W/kamrun/kamailio.pid" -A "CTL_SOCK=\"unix:$W/kamrun/kamailio_ctl\"" \
+				>>"$W/kamailio.$v.log" 2>&1 &
+			KAM_PID=$!
+			started "$KAM_PID"
+			wait_udp "$B_PORT_KAM" 60 || { say "kamailio under valgrind did not start"; exit 1; }
+			sleep 2
+			uac "cg${v}warm" "$B_PORT_KAM" "$PROF_CG_RATE" 50
+			sleep "$KAM_SETTLE_S"
+			# As for ours: an idle window (Kamailio's timer processes
+			# tick all the time), then the calls.
+			kpids=$(tree "$KAM_PID")
+			# shellcheck disable=SC2086 # a list of PIDs
+			cg_zero $kpids
+			sleep $((PROF_CG_CALLS / PROF_CG_RATE + KAM_SETTLE_S))
+			# shellcheck disable=SC2086
+			cg_dump $kpids
+			# shellcheck disable=SC2086
+			cg_zero $kpids
+			uac "cg$v" "$B_PORT_KAM" "$PROF_CG_RATE" "$PROF_CG_CALLS"
+			say "callgrind-$v: $PROF_CG_CALLS calls at $PROF_CG_RATE/s, rc=$RC, $(stat "cg$v" 'SuccessfulCall(C)') ok, $(stat "cg$v" 'FailedCall(C)') failed; waiting ${KAM_SETTLE_S}s"
+			sleep "$KAM_SETTLE_S"
+			# shellcheck disable=SC2086
+			cg_dump $kpids
+			sleep 2
+			stop_all
+			idle=$(cg_total "$W/cg$v"/callgrind.*.1)
+			total=$(cg_total "$W/cg$v"/callgrind.*.2)
+			res "cg.$v.idle" "$idle"
+			res "cg.$v.calls" "$total"
+			say "callgrind-$v: Kamailio's $(echo "$kpids" | wc -w) processes executed $total instructions for the calls, $idle when idle as long: $(((total - idle) / PROF_CG_CALLS)) per call"
+			cat "$W/cg$v"/callgrind.*.2 >"$W/callgrind.$v.calls.out" 2>/dev/null
+			python3 "$HERE/report.py" hotlines "$W/callgrind.$v.calls.out" 25 fn >"$W/callgrind.$v.txt"
+			say "callgrind-$v, self instructions by function (top 12, all processes):"
+			head -12 "$W/callgrind.$v.txt"
+		done
 		;;
 	massif)
 		command -v valgrind >/dev/null 2>&1 || { say "valgrind not found"; continue; }
 		start_uas || exit 1
 		vg_start massif || exit 1
-		uac mswarm "$B_PORT_OURS" "$PROF_CG_RATE" 100
+		uac mswarm "$B_PORT_OURS" "$PROF_HOLD_RATE" 100
 		sleep "$OURS_SETTLE_S"
 		for d in sigd ccd; do
 			[ $d = sigd ] && pid=$SIGD_PID || pid=$CCD_PID
 			vgdb --pid="$pid" detailed_snapshot "$W/massif.$d.base" >/dev/null 2>&1 ||
 				say "vgdb detailed_snapshot $d failed"
 		done
-		holder hold "$B_PORT_OURS" "$B_PORT_HOLD" "$PROF_CG_RATE" "$PROF_HOLD"
-		got=$(wait_held hold "$PROF_HOLD" $((PROF_HOLD / PROF_CG_RATE * 2 + 60)))
+		holder hold "$B_PORT_OURS" "$B_PORT_HOLD" "$PROF_HOLD_RATE" "$PROF_HOLD"
+		got=$(wait_held hold "$PROF_HOLD" $((PROF_HOLD / PROF_HOLD_RATE * 2 + 60)))
 		say "massif: $got calls held; waiting ${OURS_SETTLE_S}s for the set-ups' transactions to expire"
 		sleep "$OURS_SETTLE_S"
 		for d in sigd ccd; do

@@ -263,6 +263,7 @@ def report(path):
     p(f"  sipp {d.get('meta.sipp', '?')}, Kamailio {d.get('meta.kamailio', '?')}, tandem {d.get('meta.rev', '?')}"
       f" (sigd built {d.get('meta.built', '?')})")
     p('  Kamailio = Debian defaults (its "qm" memory manager); Kamailio tlsf = the same with -x tlsf -X tlsf')
+    p(f"  options: sigd {d.get('meta.ours_opts', '') or '(defaults)'}; Kamailio {d.get('meta.kam_opts', '?')}")
     summary = []
     if d.get('meta.mode') == 'quick':
         p('  QUICK RUN: 2 s steps and no confirmation runs, so the "sustained" rates are upper bounds; short\n'
@@ -449,13 +450,17 @@ def report(path):
     # overload
     ot = [t for t in targets if f'ovl.{t}.calls' in d]
     if ot:
-        p('\n(5) Overload: 3x the sustained rate offered for the phase\'s duration, with calls established beforehand')
+        p('\n(5) Overload: 3x the sustained rate offered for the phase\'s duration (at most what one sipp can drive\n'
+          '    here: bench.sh, OVL_MAX_CPS), with calls established beforehand')
         head = ['proxy', 'offered cps', 'calls', 'answered', '503', 'failed', 'codes', 'mem kB before/peak/end/final',
                 'held ok/failed', 'recovery']
         rows = []
         for t in ot:
             k = f'ovl.{t}'
-            rows.append([NAMES[t], f"{fmt(num(d, k + '.rate'), '.0f')} (asked {d.get(k + '.offered_target')})",
+            asked = d.get(k + '.offered_target')
+            if d.get(k + '.offered_3x', asked) != asked:
+                asked += f", 3x = {d.get(k + '.offered_3x')}"
+            rows.append([NAMES[t], f"{fmt(num(d, k + '.rate'), '.0f')} (asked {asked})",
                          d.get(k + '.calls'), fmt(num(d, k + '.ok', 0) - num(d, k + '.shed503', 0), '.0f'),
                          d.get(k + '.shed503'), d.get(k + '.failed'), d.get(k + '.codes', '').strip() or '-',
                          '/'.join(f"{sum(nums(d.get(k + x))):.0f}" for x in ('.mem0', '.mem_peak', '.mem_end', '.mem_final')),
@@ -469,6 +474,11 @@ def report(path):
             p(f"  sigd refused (tandem_sigd_calls_shed_total, retransmitted INVITEs included): queue delay "
               f"{d.get('ovl.ours.sigd_shed_queue_delay')}, setups {d.get('ovl.ours.sigd_shed_setups')}, "
               f"cps {d.get('ovl.ours.sigd_shed_cps')}; mean share refused {d.get('ovl.ours.sigd_shed_ratio', '?')}")
+        for t in ot:
+            dr = nums(d.get(f'ovl.{t}.drops'))
+            if len(dr) == 3:
+                p(f'  {NAMES[t]}: datagrams dropped by full receive queues during the flood: proxy {dr[0]:.0f}, '
+                  f'caller {dr[1]:.0f}, callee {dr[2]:.0f}')
         if 'ovl.ours.calls' in d:
             shed = num(d, 'ovl.ours.shed503', 0)
             summary.append(('overload: new calls shed with 503, ours',

@@ -559,23 +559,25 @@ static struct call *call_new(struct ccd *cd, struct node *n, uint64_t leg, const
 	size_t len[F_COUNT], total = 0;
 	struct call *c;
 
-	for (int i = 0; i < F_COUNT; i++)
+	for (int i = 0; i < F_COUNT; i++) {
 		total += len[i] = i == F_CLD ? cld.l : i == F_REALM ? (realm.p && realm.l <= 255 ? realm.l : 0)
 								  : strlen(src[i]);
+		if (len[i] > UINT8_MAX)
+			return NULL;	/* check_try keeps every field shorter */
+	}
 	if (!(c = calloc(1, sizeof(*c) + total)))
 		return NULL;
 	total = 0;
 	for (int i = 0; i < F_COUNT; i++) {
-		c->len[i] = (uint16_t)len[i];
+		c->len[i] = (uint8_t)len[i];
 		memcpy(c->str + total, src[i], len[i]);
 		total += len[i];
 	}
 	c->serial = ++cl->next_serial;
 	c->try_us = call_mono_us();
 	/* RFC 3261 §20.22: 0-255; a larger value is passed on as the cap. */
-	c->max_forwards = t->max_forwards > 255 ? 255 : t->max_forwards;
+	c->max_forwards = (uint8_t)(t->max_forwards > 255 ? 255 : t->max_forwards);
 	c->source_port = t->source ? (uint16_t)t->source->port : 0;
-	c->a.call = c->o.call = c;
 	c->a.answer = true;
 	c->a.open = true;
 	legref_attach(&cl->legs, &c->a.ref, n, leg);
@@ -938,6 +940,7 @@ void call_on_event(struct ccd *cd, struct node *n, const Tandem__LegEvent *ev)
 	const char *why;
 	struct legref *r;
 	struct call_leg *l;
+	struct call *c;
 
 	if (ev->type == TANDEM__EVENT_TYPE__TRY) {
 		on_try(cd, n, ev);
@@ -954,12 +957,13 @@ void call_on_event(struct ccd *cd, struct node *n, const Tandem__LegEvent *ev)
 		return;
 	}
 	l = call_leg_of(r);
-	LOGD(call_cid(l->call), "call %llu: %s %u from the %s leg in %s", (unsigned long long)l->call->serial,
-	     call_event_name(ev->type), ev->code, l->answer ? "answer" : "originate", call_state_names[l->call->state]);
+	c = call_of(l);
+	LOGD(call_cid(c), "call %llu: %s %u from the %s leg in %s", (unsigned long long)c->serial,
+	     call_event_name(ev->type), ev->code, l->answer ? "answer" : "originate", call_state_names[c->state]);
 	if (l->answer)
-		from_answer(cd, l->call, ev);
+		from_answer(cd, c, ev);
 	else
-		from_originate(cd, l->call, ev);
+		from_originate(cd, c, ev);
 }
 
 void call_on_closed(struct ccd *cd, struct node *n, const Tandem__LegClosed *lc)
@@ -974,10 +978,10 @@ void call_on_closed(struct ccd *cd, struct node *n, const Tandem__LegClosed *lc)
 		return;
 	}
 	l = call_leg_of(r);
-	LOGD(call_cid(l->call), "call %llu: the %s leg closed (last state %d)", (unsigned long long)l->call->serial,
-	     l->answer ? "answer" : "originate", (int)lc->last_state);
+	LOGD(call_cid(call_of(l)), "call %llu: the %s leg closed (last state %d)",
+	     (unsigned long long)call_of(l)->serial, l->answer ? "answer" : "originate", (int)lc->last_state);
 	leg_close(cd, l);
-	after_leg_loss(cd, l->call);
+	after_leg_loss(cd, call_of(l));
 }
 
 /*
@@ -998,15 +1002,18 @@ void calls_node_lost(struct ccd *cd, struct node *n)
 		legref_list_push(&lost, r);
 	}
 	while ((r = lost.head)) {
-		struct call_leg *l = call_leg_of(r), *other = call_peer(l->call, l);
+		struct call_leg *l = call_leg_of(r);
+		struct call *c = call_of(l);
+		struct call_leg *other = call_peer(c, l);
+
 		legref_list_remove(&lost, r);
 		l->lost = false;
 		if (other->lost) {
 			legref_list_remove(&lost, &other->ref);
 			other->lost = false;
 		}
-		LOGD(call_cid(l->call), "call %llu: node %s lost", (unsigned long long)l->call->serial, n->id);
-		after_leg_loss(cd, l->call);
+		LOGD(call_cid(c), "call %llu: node %s lost", (unsigned long long)c->serial, n->id);
+		after_leg_loss(cd, c);
 	}
 }
 

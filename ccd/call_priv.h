@@ -61,17 +61,17 @@ enum call_field {
 	F_COUNT,
 };
 
+/* A leg of a call: c->a or c->o (call_of() finds c from it). */
 struct call_leg {
 	struct legref ref;
-	struct call *call;
+	/* The UA state the leg's node last listed (control socket `l`),
+	 * valid for the list of generation ua_gen only. */
+	uint32_t ua_gen;
+	uint8_t ua_state;
+	bool ua_reinvite_sent;
 	bool answer;	/* the caller's leg; else an originate leg */
 	bool open;	/* in the table: no LegClosed yet, node alive */
 	bool lost;	/* on calls_node_lost()'s work list */
-	/* The UA state the leg's node last listed (control socket `l`),
-	 * valid for the list of generation ua_gen only. */
-	uint8_t ua_state;
-	bool ua_reinvite_sent;
-	uint32_t ua_gen;
 };
 
 /* One leg's accounting (Cisco style, aaa_acct.h), wall-clock times. */
@@ -136,6 +136,11 @@ struct call_ext {
 	char o_host[NETADDR_STRLEN];
 };
 
+/*
+ * Memory: the struct (its fields ordered so that none pads) and the TRY's
+ * strings behind it (len[], each at most 255 bytes: check_try's limits)
+ * are one allocation, a call's only one unless it needs a call_ext.
+ */
 struct call {
 	struct call_leg a, o;
 	struct call *prev, *next;	/* every call */
@@ -145,20 +150,26 @@ struct call {
 	uint64_t serial;		/* Sippy's controller id, for logs and `r` */
 	const struct route *route;	/* the attempt's route; NULL before one */
 	struct call_ext *x;		/* NULL: a simple call */
+	struct media_session *media;	/* RTP proxy session (media.h); NULL: none */
+	struct held *held, *held_tail;	/* events waiting behind an SDP rewrite */
+	uint16_t source_port;
+	uint16_t final_code;		/* what the caller got (call_set_final) */
 	uint8_t attempt;		/* attempts placed: the -b2b_N suffix */
 	uint8_t state;
+	uint8_t max_forwards;		/* the TRY's, 0-255 (RFC 3261 §20.22) */
+	uint8_t n_held;
 	bool o_told;			/* the attempt's leg got DISCONNECT already */
 	bool final_counted;
 	bool lingering;
-	uint16_t source_port;
-	uint32_t max_forwards;
-	struct media_session *media;	/* RTP proxy session (media.h); NULL: none */
-	struct held *held, *held_tail;	/* events waiting behind an SDP rewrite */
-	uint8_t n_held;
-	uint16_t final_code;		/* what the caller got (call_set_final) */
-	uint16_t len[F_COUNT];
+	uint8_t len[F_COUNT];
 	char str[];
 };
+
+static inline struct call *call_of(struct call_leg *l)
+{
+	return (struct call *)(void *)((char *)l - (l->answer ? offsetof(struct call, a)
+							     : offsetof(struct call, o)));
+}
 
 struct call_layer {
 	struct htable legs;

@@ -5,7 +5,6 @@
 #include "leg.h"
 
 #include <errno.h>
-#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "event.h"
+#include "leg_sdp.h"
 #include "link.h"
 #include "log.h"
 #include "sdp.h"
@@ -36,6 +36,11 @@ struct leg_layer {
 	struct leg_stats stats;
 	struct ev_out *ev_out;
 	struct sdp_session *sdp;
+	/* Kept SDPs: the packer's index, a body packed (one per side of a
+	 * var block being rebuilt), a body unpacked. */
+	struct leg_sdp_index sdp_ix;
+	char sdp_packed[2][LEG_SDP_PACKED_MAX(SIP_MAX_MESSAGE)];
+	char sdp_text[SIP_MAX_MESSAGE + 1];
 };
 
 static const struct leg_timers default_timers = { 500, 4000, 32000, 300000 };
@@ -147,6 +152,7 @@ int legs_init(struct sigd *sd)
 	}
 	ll->max = LEGS_MAX_DEFAULT;
 	ll->tm = default_timers;
+	leg_sdp_index_init(&ll->sdp_ix);
 	fill_random(ll->rng, sizeof(ll->rng));
 	if (!(ll->rng[0] | ll->rng[1] | ll->rng[2] | ll->rng[3]))
 		ll->rng[0] = 1;
@@ -360,7 +366,7 @@ struct leg *leg_new(struct sigd *sd, uint64_t id, bool uas, size_t arena_size)
 {
 	struct leg *l;
 
-	if (arena_size > UINT32_MAX || leg_by_id(sd, id))
+	if (arena_size > UINT16_MAX || leg_by_id(sd, id))
 		return NULL;
 	l = calloc(1, sizeof(*l) + arena_size);
 	if (!l)
@@ -370,8 +376,7 @@ struct leg *leg_new(struct sigd *sd, uint64_t id, bool uas, size_t arena_size)
 	l->uas = uas;
 	l->state = l->last_state = LEG_IDLE;
 	sd->legs->stats.in_state[LEG_IDLE]++;
-	l->arena_cap = (uint32_t)arena_size;
-	event_assign(&l->timer, sd->base, -1, 0, on_timer, l);
+	l->arena_cap = (uint16_t)arena_size;
 	htable_insert(&sd->legs->by_id, &l->id_node, htable_hash_u64(id));
 	if (uas)
 		sd->legs->stats.uas_created++;
@@ -386,12 +391,12 @@ struct pl leg_strdup(struct leg *l, struct pl s)
 
 	if (!s.p)
 		return PL_NULL;
-	if (s.l > l->arena_cap - l->arena_used)
+	if (s.l > (size_t)(l->arena_cap - l->arena_used))
 		return PL_NULL;
 	d = l->arena + l->arena_used;
 	if (s.l)
 		memcpy(d, s.p, s.l);
-	l->arena_used += (uint32_t)s.l;
+	l->arena_used = (uint16_t)(l->arena_used + s.l);
 	return pl_from(d, s.l);
 }
 
@@ -400,61 +405,134 @@ void *leg_alloc(struct leg *l, size_t n)
 	uintptr_t at = (uintptr_t)(l->arena + l->arena_used);
 	size_t pad = (size_t)(-at & 7);
 
-	if (pad + n > l->arena_cap - l->arena_used)
+	if (pad + n > (size_t)(l->arena_cap - l->arena_used))
 		return NULL;
-	l->arena_used += (uint32_t)(pad + n);
+	l->arena_used = (uint16_t)(l->arena_used + pad + n);
 	memset((char *)at + pad, 0, n);
 	return (char *)at + pad;
 }
 
-static struct pl *var_slot(struct leg *l, enum leg_var v)
+/* The dialog's slices of the var block; the packed SDPs are its last bytes. */
+static struct pl *dlg_slot(struct leg *l, enum leg_var v)
 {
 	switch (v) {
 	case LEG_VAR_REMOTE_TAG:
 		return &l->dlg.remote_tag;
 	case LEG_VAR_TARGET:
 		return &l->dlg.remote_target;
-	case LEG_VAR_ROUTES:
-		return &l->dlg.route_set;
-	case LEG_VAR_LOCAL_SDP:
-		return &l->local_sdp;
 	default:
-		return &l->remote_sdp;
+		return &l->dlg.route_set;
 	}
+}
+
+static struct pl packed_local(const struct leg *l)
+{
+	if (!l->var)
+		return PL("");
+	return pl_from(l->var + l->var_len - l->remote_sdp_len - l->local_sdp_len, l->local_sdp_len);
+}
+
+static struct pl packed_remote(const struct leg *l)
+{
+	if (!l->var)
+		return PL("");
+	return pl_from(l->var + l->var_len - l->remote_sdp_len, l->remote_sdp_len);
+}
+
+/* sdp packed into the layer's scratch k (0 or 1); PL_NULL if too long. */
+static struct pl pack(struct leg *l, struct pl sdp, int k)
+{
+	struct leg_layer *ll = l->sd->legs;
+	long n;
+
+	if (sdp.l > SIP_MAX_MESSAGE)
+		return PL_NULL;
+	n = leg_sdp_pack(&ll->sdp_ix, sdp, ll->sdp_packed[k], sizeof(ll->sdp_packed[k]));
+	return n < 0 ? PL_NULL : pl_from(ll->sdp_packed[k], (size_t)n);
+}
+
+static struct pl unpack(struct leg *l, struct pl packed)
+{
+	struct leg_layer *ll = l->sd->legs;
+	long n = leg_sdp_unpack(packed, ll->sdp_text, sizeof(ll->sdp_text));
+
+	return n <= 0 ? PL("") : pl_from(ll->sdp_text, (size_t)n);
+}
+
+struct pl leg_local_sdp(struct leg *l)
+{
+	return unpack(l, packed_local(l));
+}
+
+struct pl leg_remote_sdp(struct leg *l)
+{
+	return unpack(l, packed_remote(l));
+}
+
+bool leg_local_sdp_is(struct leg *l, struct pl sdp)
+{
+	return pl_eq(pack(l, sdp, 0), packed_local(l));
+}
+
+bool leg_remote_sdp_is(struct leg *l, struct pl sdp)
+{
+	return pl_eq(pack(l, sdp, 0), packed_remote(l));
 }
 
 /*
  * The whole block is rebuilt, exactly sized, so it never grows with the
- * number of changes; the values may point into the old block.
+ * number of changes; the values may point into the old block. The SDPs
+ * are kept packed and known by their lengths alone (they end the block).
  */
-int leg_var_set_all(struct leg *l, const struct pl v[LEG_VAR__COUNT])
+int leg_var_update(struct leg *l, unsigned mask, const struct pl v[LEG_VAR__COUNT])
 {
+	struct pl nv[LEG_VAR__COUNT];
 	size_t total = 0, off = 0;
 	bool same = true;
 	char *nb = NULL;
 
-	for (int i = 0; i < LEG_VAR__COUNT; i++) {
-		total += v[i].l;
-		same = same && pl_eq(v[i], *var_slot(l, (enum leg_var)i));
+	for (int i = LEG_VAR_REMOTE_TAG; i <= LEG_VAR_ROUTES; i++) {
+		nv[i] = mask & LEG_VAR_BIT(i) ? v[i] : *dlg_slot(l, (enum leg_var)i);
+		if (nv[i].l > SIP_MAX_MESSAGE)
+			return -1;
+		same = same && pl_eq(nv[i], *dlg_slot(l, (enum leg_var)i));
 	}
+	nv[LEG_VAR_LOCAL_SDP] = mask & LEG_VAR_BIT(LEG_VAR_LOCAL_SDP)
+		? pack(l, v[LEG_VAR_LOCAL_SDP], 0) : packed_local(l);
+	nv[LEG_VAR_REMOTE_SDP] = mask & LEG_VAR_BIT(LEG_VAR_REMOTE_SDP)
+		? pack(l, v[LEG_VAR_REMOTE_SDP], 1) : packed_remote(l);
+	if (!nv[LEG_VAR_LOCAL_SDP].p || !nv[LEG_VAR_REMOTE_SDP].p)
+		return -1;
+	same = same && pl_eq(nv[LEG_VAR_LOCAL_SDP], packed_local(l)) &&
+	       pl_eq(nv[LEG_VAR_REMOTE_SDP], packed_remote(l));
 	/* A retransmission, or a 200 repeating what the 180 said: no work. */
 	if (same && l->var)
 		return 0;
+	for (int i = 0; i < LEG_VAR__COUNT; i++)
+		total += nv[i].l;
 	if (total && !(nb = malloc(total)))
 		return -1;
 	for (int i = 0; i < LEG_VAR__COUNT; i++) {
-		if (v[i].l)
-			memcpy(nb + off, v[i].p, v[i].l);
-		off += v[i].l;
+		if (nv[i].l)
+			memcpy(nb + off, nv[i].p, nv[i].l);
+		off += nv[i].l;
 	}
 	off = 0;
-	for (int i = 0; i < LEG_VAR__COUNT; i++) {
-		*var_slot(l, (enum leg_var)i) = v[i].l ? pl_from(nb + off, v[i].l) : PL("");
-		off += v[i].l;
+	for (int i = LEG_VAR_REMOTE_TAG; i <= LEG_VAR_ROUTES; i++) {
+		*dlg_slot(l, (enum leg_var)i) = nv[i].l ? pl_from(nb + off, nv[i].l) : PL("");
+		off += nv[i].l;
 	}
 	free(l->var);
 	l->var = nb;
+	l->var_len = (uint32_t)total;
+	l->local_sdp_len = (uint32_t)nv[LEG_VAR_LOCAL_SDP].l;
+	l->remote_sdp_len = (uint32_t)nv[LEG_VAR_REMOTE_SDP].l;
 	return 0;
+}
+
+int leg_var_set_all(struct leg *l, const struct pl v[LEG_VAR__COUNT])
+{
+	return leg_var_update(l, LEG_VAR_BIT(LEG_VAR__COUNT) - 1, v);
 }
 
 int leg_var_set(struct leg *l, enum leg_var which, struct pl value)
@@ -462,8 +540,9 @@ int leg_var_set(struct leg *l, enum leg_var which, struct pl value)
 	struct pl v[LEG_VAR__COUNT];
 
 	for (int i = 0; i < LEG_VAR__COUNT; i++)
-		v[i] = (i == (int)which) ? value : *var_slot(l, (enum leg_var)i);
-	return leg_var_set_all(l, v);
+		v[i] = PL_NULL;
+	v[which] = value;
+	return leg_var_update(l, LEG_VAR_BIT(which), v);
 }
 
 static void release_tsx(struct tsx **t)
@@ -478,7 +557,7 @@ static void free_leg(struct leg *l)
 {
 	struct leg_layer *ll = l->sd->legs;
 
-	event_del(&l->timer);
+	leg_timer_stop(l);
 	ua_keepalive_stop(l);
 	ll->stats.in_state[l->state]--;
 	htable_remove(&ll->by_id, &l->id_node);
@@ -510,6 +589,11 @@ void leg_drop(struct leg *l)
 	free_leg(l);
 }
 
+/*
+ * Freeing the event from inside its own callback is safe: libevent does
+ * not touch a non-persistent event once its callback runs (die() frees
+ * the whole leg here too).
+ */
 static void on_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct leg *l = arg;
@@ -519,7 +603,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 	switch (l->state) {
 	case LEG_DEAD:
 		die(l);
-		break;
+		return;
 	case LEG_DISCONNECTED:
 	case LEG_FAILED:
 		leg_set_state(l, LEG_DEAD);
@@ -528,18 +612,35 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 		ua_timer(l);
 		break;
 	}
+	/* Not armed again: a held leg keeps no timer. */
+	if (l->timer && !event_pending(l->timer, EV_TIMEOUT, NULL))
+		leg_timer_stop(l);
+}
+
+/* The timer's event, allocated on first use (a 144-byte chunk only while
+ * something is pending). False when out of memory: logged, and the leg
+ * then waits for the next event from its peer or ccd instead. */
+static bool timer_get(struct leg *l)
+{
+	if (!l->timer && !(l->timer = event_new(l->sd->base, -1, 0, on_timer, l)))
+		LOGE(l->dlg.call_id, "leg %llu: out of memory for its timer", (unsigned long long)l->id);
+	return l->timer != NULL;
 }
 
 void leg_timer_arm(struct leg *l, uint32_t ms)
 {
 	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
 
-	event_add(&l->timer, &tv);
+	if (timer_get(l))
+		event_add(l->timer, &tv);
 }
 
 void leg_timer_stop(struct leg *l)
 {
-	event_del(&l->timer);
+	if (l->timer) {
+		event_free(l->timer);
+		l->timer = NULL;
+	}
 }
 
 void leg_set_state(struct leg *l, enum leg_state s)
@@ -563,13 +664,17 @@ void leg_set_state(struct leg *l, enum leg_state s)
 		ua_keepalive_stop(l);
 		free(l->rtx);
 		l->rtx = NULL;
-		event_del(&l->timer);
-		event_add(&l->timer, l->sd->legs->linger_tv);
+		if (timer_get(l)) {
+			event_del(l->timer);
+			event_add(l->timer, l->sd->legs->linger_tv);
+		}
 		break;
 	case LEG_DEAD:
 		ua_keepalive_stop(l);
-		event_del(&l->timer);
-		event_active(&l->timer, EV_TIMEOUT, 0);
+		if (timer_get(l)) {
+			event_del(l->timer);
+			event_active(l->timer, EV_TIMEOUT, 0);
+		}
 		break;
 	default:
 		break;
@@ -584,47 +689,4 @@ const char *leg_state_name(enum leg_state s)
 	};
 
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
-}
-
-void leg_addr_set(struct leg_addr *a, const struct netaddr *n)
-{
-	memset(a, 0, sizeof(*a));
-	if (netaddr_family(n) == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)&n->ss;
-
-		a->family = AF_INET;
-		memcpy(a->addr, &in->sin_addr, 4);
-	} else if (netaddr_family(n) == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&n->ss;
-
-		a->family = AF_INET6;
-		memcpy(a->addr, &in6->sin6_addr, 16);
-	} else {
-		return;
-	}
-	a->port = netaddr_port(n);
-}
-
-bool leg_addr_get(const struct leg_addr *a, struct netaddr *n)
-{
-	memset(n, 0, sizeof(*n));
-	if (a->family == AF_INET) {
-		struct sockaddr_in *in = (struct sockaddr_in *)&n->ss;
-
-		in->sin_family = AF_INET;
-		memcpy(&in->sin_addr, a->addr, 4);
-		in->sin_port = htons(a->port);
-		n->len = sizeof(*in);
-		return true;
-	}
-	if (a->family == AF_INET6) {
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&n->ss;
-
-		in6->sin6_family = AF_INET6;
-		memcpy(&in6->sin6_addr, a->addr, 16);
-		in6->sin6_port = htons(a->port);
-		n->len = sizeof(*in6);
-		return true;
-	}
-	return false;
 }

@@ -11,11 +11,16 @@
  *
  * Memory: one allocation per leg holds the struct and, behind it, an arena
  * with the strings that never change (Call-ID, local tag, local and remote
- * URI...). What a dialog changes while it lives (remote tag and target,
- * route set, the last local and remote SDP) sits in one more block that is
- * rebuilt, exactly sized, on every change: a call with a thousand
- * re-INVITEs uses no more memory than one with none. While a 2xx of ours
- * waits for its ACK, its bytes are kept in a third, short-lived block.
+ * URI; for an originate leg with credentials, what a digest retry sends
+ * again). What a dialog changes while it lives (remote tag and target,
+ * route set, the last local and remote SDP, packed: leg_sdp.h) sits in one
+ * more block that is rebuilt, exactly sized, on every change: a call with
+ * a thousand re-INVITEs uses no more memory than one with none. What only
+ * a busy leg needs lives in short-lived blocks of its own: the timer
+ * (allocated while armed), our 2xx until its ACK, keep-alive state, its
+ * transactions (our INVITE answered 2xx until its timer M: the tsx layer
+ * says when, no timer of ours). A held call's leg is these two blocks and
+ * nothing else (tests/unit/test_leg_memory.c measures it).
  *
  * Life: ... -> Disconnected | Failed -> (32 s, answering retransmissions
  * and late BYEs) -> Dead: LegClosed to ccd, freed. Legs are only ever
@@ -36,9 +41,9 @@
 #include "htable.h"
 #include "netaddr.h"
 #include "pl.h"
+#include "tsx.h"
 
 struct sigd;
-struct tsx;
 struct ev_out;
 struct sdp_session;
 struct leg_keepalive;
@@ -97,19 +102,14 @@ struct leg_2xx {
 };
 
 /*
- * What only an originate leg keeps, in its arena: the INVITE's
- * Request-URI and display names, and (only with Originate credentials)
- * what a digest retry re-sends. Answer legs do not pay for it.
+ * What an originate leg with Originate credentials keeps in its arena for
+ * a digest retry: the INVITE's Request-URI, display names and extra
+ * headers, and the credentials. Other legs do not pay for it (leg_uac()
+ * is NULL).
  */
 struct leg_uac {
 	struct pl ruri, from_display, to_display, extra_hdrs, auth_user, auth_pass;
-};
-
-/* Compact next hop of last resort (source of the INVITE / Originate target). */
-struct leg_addr {
-	uint8_t family;		/* AF_INET, AF_INET6, 0 = none */
-	uint16_t port;
-	uint8_t addr[16];
+	uint8_t max_forwards;
 };
 
 struct leg {
@@ -117,36 +117,68 @@ struct leg {
 	struct htable_node dlg_node;
 	struct sigd *sd;
 	uint64_t id;
-	struct event timer;	/* linger, 2xx retransmission, held-ACK guard, death */
-	struct tsx *inv;	/* UAS: INVITE until our final; UAC: our INVITE */
+	/* Linger, 2xx retransmission, held-ACK guard, expiry, death: allocated
+	 * while armed (leg_timer_arm), so a held call's legs keep none. */
+	struct event *timer;
+	struct tsx *inv;	/* UAS: INVITE until our final; UAC: our INVITE
+				   (after a 2xx, until its timer M) */
 	struct tsx *reinv;	/* re-INVITE in progress (ours: client; theirs: server) */
 	struct leg_2xx *rtx;	/* our 2xx until ACK */
 	char *var;		/* the block behind the LEG_VAR_* strings */
 	struct dialog dlg;
-	struct pl local_sdp, remote_sdp;
-	struct leg_uac *uac;	/* originate legs only (in the arena) */
 	struct leg_keepalive *ka; /* LegOptions.keepalive_ms set (ua_keepalive.c) */
-	struct leg_addr fallback;
+	/* The SDPs, packed, end the var block: leg_local_sdp(), leg_remote_sdp(). */
+	uint32_t var_len, local_sdp_len, remote_sdp_len;
 	uint32_t inv_cseq;	/* CSeq of the dialog-creating INVITE */
+	struct peer_addr fallback; /* next hop of last resort: the INVITE's source /
+				      the Originate's target */
 	uint8_t state;		/* enum leg_state */
 	uint8_t last_state;	/* state before Dead, for LegClosed */
-	uint8_t max_forwards;	/* UAC: as sent in the INVITE */
-	bool uas;
-	bool in_dialog_table;
-	bool closed_sent;	/* LegClosed must not be sent (DropLeg) */
-	bool cancelled;		/* UAS: the caller CANCELled */
-	bool invite_offer;	/* the INVITE carried an SDP offer */
-	bool ack_wait_answer;	/* UAS: our 2xx offered, the ACK brings the answer */
-	bool ack_held;		/* UAC: late offer, ACK waits for ccd's answer */
-	bool ack_with_body;	/* UAC: the ACK we sent carried the answer */
-	bool reinv_ours;	/* reinv is our client transaction */
-	bool reinv_offer;	/* the peer's re-INVITE carried an offer */
-	bool auth_tried;	/* UAC: answered one 401/407 already */
-	bool report_trying;	/* UAC: the first sign of life still to report */
-	bool via_proxy;		/* UAC: every request goes to the Originate target */
-	uint32_t arena_used, arena_cap;
+	bool uas : 1;
+	bool in_dialog_table : 1;
+	bool closed_sent : 1;	/* LegClosed must not be sent (DropLeg) */
+	bool cancelled : 1;	/* UAS: the caller CANCELled */
+	bool invite_offer : 1;	/* the INVITE carried an SDP offer */
+	bool ack_wait_answer : 1; /* UAS: our 2xx offered, the ACK brings the answer */
+	bool ack_held : 1;	/* UAC: late offer, ACK waits for ccd's answer */
+	bool ack_with_body : 1;	/* UAC: the ACK we sent carried the answer */
+	bool reinv_ours : 1;	/* reinv is our client transaction */
+	bool reinv_offer : 1;	/* the peer's re-INVITE carried an offer */
+	bool auth_tried : 1;	/* UAC: answered one 401/407 already */
+	bool report_trying : 1;	/* UAC: the first sign of life still to report */
+	bool via_proxy : 1;	/* UAC: every request goes to the Originate target */
+	bool has_uac : 1;	/* UAC with credentials: leg_uac() */
+	uint16_t arena_used, arena_cap;
 	char arena[];
 };
+
+/* An originate leg's digest retry data (the first thing in its arena), or
+ * NULL: only legs whose Originate carried credentials have it. */
+static inline struct leg_uac *leg_uac(struct leg *l)
+{
+	return l->has_uac ? (struct leg_uac *)(void *)(l->arena + (-(uintptr_t)l->arena & 7)) : NULL;
+}
+
+/*
+ * The last SDP we sent / the peer sent (empty: none), unpacked into the
+ * layer's scratch: valid until the next call of either.
+ */
+struct pl leg_local_sdp(struct leg *l);
+struct pl leg_remote_sdp(struct leg *l);
+
+static inline bool leg_has_local_sdp(const struct leg *l)
+{
+	return l->local_sdp_len != 0;
+}
+
+static inline bool leg_has_remote_sdp(const struct leg *l)
+{
+	return l->remote_sdp_len != 0;
+}
+
+/* Whether sdp is the kept one, byte for byte (compared packed). */
+bool leg_local_sdp_is(struct leg *l, struct pl sdp);
+bool leg_remote_sdp_is(struct leg *l, struct pl sdp);
 
 /* Counters of the leg layer (control socket and metrics). */
 struct leg_stats {
@@ -217,8 +249,9 @@ void legs_branch(struct sigd *sd, char out[LEG_BRANCH_LEN + 1]);
 uint64_t legs_next_uas_id(struct sigd *sd);
 
 /*
- * A new leg in state Idle with an arena of arena_size bytes, indexed by
- * id. NULL when out of memory or when id is taken.
+ * A new leg in state Idle with an arena of arena_size bytes (at most
+ * 65535: what one message can carry), indexed by id. NULL when out of
+ * memory, when id is taken or arena_size is too large.
  */
 struct leg *leg_new(struct sigd *sd, uint64_t id, bool uas, size_t arena_size);
 
@@ -226,15 +259,21 @@ struct leg *leg_new(struct sigd *sd, uint64_t id, bool uas, size_t arena_size);
  * whose arena was sized for its strings). */
 struct pl leg_strdup(struct leg *l, struct pl s);
 /* n bytes of the arena aligned for any struct (size the arena with
- * LEG_ALIGN_SLACK more), zeroed; NULL if they do not fit. */
+ * LEG_ALIGN_SLACK more), zeroed; NULL if they do not fit. The first of an
+ * originate leg's is its leg_uac. */
 #define LEG_ALIGN_SLACK 7
 void *leg_alloc(struct leg *l, size_t n);
 
-/* Replaces one of the mutable strings; 0, or -1 when out of memory (the
- * old values stay). */
+/* Replaces one of the mutable strings; 0, or -1 when out of memory or
+ * longer than SIP_MAX_MESSAGE (the old values stay). The dialog's slices
+ * then point into the new block: a caller's own pointers into the old one
+ * are stale. */
 int leg_var_set(struct leg *l, enum leg_var which, struct pl value);
 /* All of them at once (indexed by enum leg_var): one rebuild. */
 int leg_var_set_all(struct leg *l, const struct pl v[LEG_VAR__COUNT]);
+/* Those whose bit (LEG_VAR_BIT) is in mask, in one rebuild; the others stay. */
+#define LEG_VAR_BIT(v) (1u << (v))
+int leg_var_update(struct leg *l, unsigned mask, const struct pl v[LEG_VAR__COUNT]);
 
 /* Indexes the leg by (Call-ID, local tag) once its dialog has both. */
 void leg_index_dialog(struct leg *l);
@@ -251,7 +290,8 @@ struct leg *leg_by_dialog(struct sigd *sd, struct pl call_id, struct pl local_ta
 void leg_set_state(struct leg *l, enum leg_state s);
 
 /* Arms the leg's timer for ms milliseconds (the UA uses it while the leg
- * is alive; linger and death are leg.c's). */
+ * is alive; linger and death are leg.c's). Stopping it, or its firing
+ * without being armed again, gives its memory back. */
 void leg_timer_arm(struct leg *l, uint32_t ms);
 void leg_timer_stop(struct leg *l);
 
@@ -259,10 +299,6 @@ void leg_timer_stop(struct leg *l);
 void leg_drop(struct leg *l);
 
 const char *leg_state_name(enum leg_state s);
-
-/* The remembered next hop of last resort. */
-void leg_addr_set(struct leg_addr *a, const struct netaddr *n);
-bool leg_addr_get(const struct leg_addr *a, struct netaddr *n);
 
 /* Provided by the UA (ua_dialog.c): the leg's timer fired while it lives. */
 void ua_timer(struct leg *l);

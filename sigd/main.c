@@ -72,6 +72,7 @@ int main(int argc, char **argv)
 		fail("%s", "cannot set up the transaction layer");
 	if (legs_init(&sd) < 0)
 		fail("%s", "cannot set up the call legs");
+	legs_set_max(&sd, sd.cfg.max_legs);
 	struct leg_timers leg_tm = *legs_timers(&sd);
 	leg_tm.t1_ms = sd.cfg.t1_ms;
 	leg_tm.t2_ms = sd.cfg.t2_ms;

@@ -39,6 +39,7 @@
 #define TOKEN 1000000ULL		/* one call in the --max-cps bucket */
 #define MAX_DELAY_US 10000000LL		/* a wait longer than this is a clock step */
 #define EPISODE_END_US 1000000		/* shedding is over after 1 s without a refusal */
+#define FAST_RISE_US 20000		/* at most one rise between intervals per 20 ms */
 
 struct overload {
 	struct overload_ctl ctl;
@@ -75,6 +76,7 @@ void overload_ctl_init(struct overload_ctl *c, const struct overload_config *cfg
 	c->interval_end_us = now_us + OVERLOAD_INTERVAL_US;
 	c->min_delay_us = INT64_MAX;
 	c->latest_us = c->carry_us = -1;
+	c->fast_us = now_us - FAST_RISE_US;
 	c->bucket_us = now_us;
 	c->bucket = bucket_cap(c);
 }
@@ -97,6 +99,21 @@ static int64_t interval_delay(const struct overload_ctl *c)
 	return c->min_delay_us;
 }
 
+/* How much a delay d above the target raises the share: 5% at the
+ * target, 10% at twice it, at most 40%. */
+static uint32_t rise(int64_t d, int64_t target)
+{
+	return d >= 8 * target ? 400 : (uint32_t)(50 * d / target);
+}
+
+static void raise_share(struct overload_ctl *c, int64_t d, int64_t target)
+{
+	uint32_t step = rise(d, target);
+
+	c->shed_pm = c->shed_pm + step > PM ? PM : c->shed_pm + step;
+	c->clear = 0;
+}
+
 /* The end of an interval: the share refused follows its delay. */
 static void close_interval(struct overload_ctl *c)
 {
@@ -109,15 +126,23 @@ static void close_interval(struct overload_ctl *c)
 	c->carry_us = c->latest_us;
 	if (!target) {
 		c->shed_pm = 0;
+		c->clear = 0;
 	} else if (d > target) {
-		/* 5% at the target, 10% at twice it, at most 40% a step */
-		uint32_t step = d >= 8 * target ? 400 : (uint32_t)(50 * d / target);
-
-		c->shed_pm = c->shed_pm + step > PM ? PM : c->shed_pm + step;
+		raise_share(c, d, target);
 	} else if (d >= 0 && d < target / 4) {
-		uint32_t next = c->shed_pm * 3 / 4;
+		/*
+		 * 1% after one clear interval, 2% more after the next, and so
+		 * on: while the load stays, the share creeps down and settles
+		 * where the queue starts to stand again, instead of swinging
+		 * (a drop by a quarter overshoots and floods the queue); once
+		 * the load is gone, it is back at 0 within 1.4 s.
+		 */
+		uint32_t step = (c->clear < PM / 10 ? c->clear + 1 : PM / 10) * 10;
 
-		c->shed_pm = next > 10 ? next - 10 : 0;
+		c->shed_pm = c->shed_pm > step ? c->shed_pm - step : 0;
+		c->clear++;
+	} else {
+		c->clear = 0;
 	}
 }
 
@@ -130,7 +155,7 @@ void overload_ctl_advance(struct overload_ctl *c, int64_t now_us)
 	close_interval(c);
 	end = c->interval_end_us + OVERLOAD_INTERVAL_US;
 	/* Whole intervals without a wake-up. Bounded: the share reaches 0
-	 * from 100% in 13 of them, and a late last delay stops the loop. */
+	 * from 100% in 14 of them, and a late last delay stops the loop. */
 	for (; end <= now_us && c->shed_pm && interval_delay(c) == 0; end += OVERLOAD_INTERVAL_US)
 		close_interval(c);
 	if (end <= now_us)
@@ -140,9 +165,22 @@ void overload_ctl_advance(struct overload_ctl *c, int64_t now_us)
 
 void overload_ctl_delay(struct overload_ctl *c, int64_t delay_us, int64_t now_us)
 {
+	int64_t target = (int64_t)c->cfg.max_delay_ms * 1000;
+
 	overload_ctl_advance(c, now_us);
 	if (delay_us < 0 || delay_us > MAX_DELAY_US)
 		return;
+	/*
+	 * A queue that grows fast overflows before the interval ends (the
+	 * receive buffer holds some 50 ms of a flood): two wake-ups in a row
+	 * late, the second by more than twice the target, raise the share
+	 * at once, at most every 20 ms.
+	 */
+	if (target && delay_us > 2 * target && c->latest_us > target &&
+	    now_us - c->fast_us >= FAST_RISE_US) {
+		raise_share(c, delay_us, target);
+		c->fast_us = now_us;
+	}
 	if (delay_us < c->min_delay_us)
 		c->min_delay_us = delay_us;
 	c->latest_us = delay_us;

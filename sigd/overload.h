@@ -16,9 +16,13 @@
  *                wake-up drains, a loop that is always late does not
  *                (CoDel's "standing queue"). Above --max-queue-delay (20 ms)
  *                the share of new INVITEs refused rises, in proportion: 5%
- *                per interval at the target, 10% at twice it, at most 40%;
- *                below a quarter of the target the share falls by a quarter
- *                and 1% per interval; in between it holds (the hysteresis).
+ *                per interval at the target, 10% at twice it, at most 40%
+ *                (and at once, up to every 20 ms, while wake-ups in a row
+ *                are late by more than twice the target: a flood fills the
+ *                receive buffer in some 50 ms);
+ *                below a quarter of the target it falls, slowly at first
+ *                (1%, then 2% more, 3%...: back to 0 within 1.4 s once the
+ *                load is gone); in between it holds (the hysteresis).
  *                Refusals are spread evenly, not at random. This is "sigd,
  *                or the machine it runs on, has no CPU left".
  *   setups       Legs in Trying (an INVITE taken or sent, no answer from ccd
@@ -79,6 +83,8 @@ struct overload_ctl {
 	int64_t carry_us;		/* the latest before this interval (-1: none) */
 	int64_t last_delay_us;		/* the last closed interval's minimum, 0: no reads */
 	uint32_t shed_pm;		/* share refused for queue delay, per mille */
+	uint32_t clear;			/* intervals in a row well below the target */
+	int64_t fast_us;		/* the last rise between intervals */
 	uint32_t credit_pm;		/* spreads the refusals evenly */
 	bool setups_over;		/* between --max-setups and 90% of it, on the way down */
 	int64_t bucket_us;		/* --max-cps: last refill */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "leg.h"
 #include "metrics.h"
 #include "overload.h"
 
@@ -31,10 +32,12 @@ static const char usage[] =
 	"                   receive queue (default 20)\n"
 	"  --max-setups n   while n legs are in Trying, unanswered (default 20000)\n"
 	"  --max-cps n      beyond n new calls per second (default: no cap)\n"
+	"  --max-legs n     while the node holds n legs, ended ones lingering 64*T1\n"
+	"                   included (default 250000)\n"
 	"Logging: SIPLOG_BEND, SIPLOG_LVL, SIPLOG_LOGFILE_FILE as in Sippy.\n";
 
 enum { OPT_CCD = 256, OPT_NODE_ID, OPT_WSS, OPT_T1, OPT_T2, OPT_DRAIN, OPT_METRICS, OPT_MAX_DELAY,
-       OPT_MAX_SETUPS, OPT_MAX_CPS, OPT_HELP, OPT_VERSION };
+       OPT_MAX_SETUPS, OPT_MAX_CPS, OPT_MAX_LEGS, OPT_HELP, OPT_VERSION };
 
 static const struct option long_options[] = {
 	{ "ccd", required_argument, NULL, OPT_CCD },
@@ -47,6 +50,7 @@ static const struct option long_options[] = {
 	{ "max-queue-delay", required_argument, NULL, OPT_MAX_DELAY },
 	{ "max-setups", required_argument, NULL, OPT_MAX_SETUPS },
 	{ "max-cps", required_argument, NULL, OPT_MAX_CPS },
+	{ "max-legs", required_argument, NULL, OPT_MAX_LEGS },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -103,6 +107,7 @@ enum sigd_config_result sigd_config_parse(struct sigd_config *cfg, int argc, cha
 	cfg->drain_s = SIGD_DEFAULT_DRAIN_S;
 	cfg->max_queue_delay_ms = OVERLOAD_DEFAULT_MAX_DELAY_MS;
 	cfg->max_setups = OVERLOAD_DEFAULT_MAX_SETUPS;
+	cfg->max_legs = LEGS_MAX_DEFAULT;
 	opterr = 0;
 	optind = 1;
 
@@ -184,6 +189,12 @@ enum sigd_config_result sigd_config_parse(struct sigd_config *cfg, int argc, cha
 			if (!parse_ms(optarg, 0, OVERLOAD_MAX_CPS, &cfg->max_cps)) {
 				snprintf(err, errsz, "invalid --max-cps '%s' (0..%d calls per second)", optarg,
 					 OVERLOAD_MAX_CPS);
+				return SIGD_CONFIG_ERROR;
+			}
+			break;
+		case OPT_MAX_LEGS:
+			if (!parse_ms(optarg, 1, SIGD_MAX_LEGS, &cfg->max_legs)) {
+				snprintf(err, errsz, "invalid --max-legs '%s' (1..%d legs)", optarg, SIGD_MAX_LEGS);
 				return SIGD_CONFIG_ERROR;
 			}
 			break;

@@ -17,6 +17,7 @@
 #define SIGD_NODE_ID_MAX	64
 #define SIGD_DEFAULT_DRAIN_S	30
 #define SIGD_MAX_DRAIN_S	86400
+#define SIGD_MAX_LEGS		100000000	/* --max-legs bound */
 
 struct sigd_config {
 	bool foreground;		/* -f */
@@ -34,6 +35,7 @@ struct sigd_config {
 	uint32_t max_queue_delay_ms;	/* --max-queue-delay: overload.h (20; 0 = off) */
 	uint32_t max_setups;		/* --max-setups: legs in Trying (20000; 0 = off) */
 	uint32_t max_cps;		/* --max-cps: new calls per second (0 = no cap) */
+	uint32_t max_legs;		/* --max-legs: leg capacity (leg.h LEGS_MAX_DEFAULT) */
 };
 
 enum sigd_config_result {

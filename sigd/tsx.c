@@ -11,11 +11,13 @@
  * after its final response. Callbacks run with t->busy set, so a release
  * from inside one frees nothing under the caller's feet.
  *
- * Timers. Each transaction has one libevent timer. While retransmitting
- * (A, E, G) it alternates between "send again" and the deadline that
- * bounds the whole exchange (B, F, H), whichever comes first; the fixed
- * timers (D, I, J, K, L, M) use libevent common timeouts, which keep equal
- * durations in a queue instead of the heap.
+ * Timers. Each transaction has one timer. While retransmitting (A, E, G)
+ * it is a libevent timer of its own, allocated for that phase, that
+ * alternates between "send again" and the deadline that bounds the whole
+ * exchange (B, F, H), whichever comes first; the fixed timers (D, I, J, K,
+ * L, M) are the layer's two FIFO queues (64*T1 and T4): equal durations
+ * keep a queue in deadline order, so one libevent timer per queue, armed
+ * for its head, does for every transaction in it.
  */
 #include "tsx_priv.h"
 
@@ -26,17 +28,32 @@
 
 #include "log.h"
 
-static struct timeval ms_tv(uint32_t ms)
+/* ---------------------------------------------------------------- layer */
+
+static void on_fifo(evutil_socket_t fd, short what, void *arg);
+
+static int fifo_init(struct tsx_layer *tl, struct tsx_fifo *q, uint32_t ms)
 {
-	return (struct timeval){ .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
+	q->layer = tl;
+	q->duration_us = (int64_t)ms * 1000;
+	q->ev = event_new(tl->sd->base, -1, 0, on_fifo, q);
+	return q->ev ? 0 : -1;
 }
 
-/* ---------------------------------------------------------------- layer */
+static void layer_free(struct tsx_layer *tl)
+{
+	for (int i = 0; i < 2; i++)
+		if (tl->fifo[i].ev)
+			event_free(tl->fifo[i].ev);
+	htable_free(&tl->server);
+	htable_free(&tl->client);
+	htable_free(&tl->merge);
+	free(tl);
+}
 
 int tsx_layer_init(struct sigd *sd, const struct tsx_user_ops *ops, const struct tsx_timers *tm)
 {
 	struct tsx_layer *tl = calloc(1, sizeof(*tl));
-	struct timeval tv;
 
 	if (!tl)
 		return -1;
@@ -50,19 +67,15 @@ int tsx_layer_init(struct sigd *sd, const struct tsx_user_ops *ops, const struct
 		tl->tm.t2_ms = 4000;
 	if (!tl->tm.t4_ms)
 		tl->tm.t4_ms = 5000;
-	tv = ms_tv(64 * tl->tm.t1_ms);
-	tl->ct_64t1 = event_base_init_common_timeout(sd->base, &tv);
-	tv = ms_tv(tl->tm.t4_ms);
-	tl->ct_t4 = event_base_init_common_timeout(sd->base, &tv);
+	tl->q_64t1 = &tl->fifo[0];
+	tl->q_t4 = &tl->fifo[1];
 	if (getrandom(&tl->rng, sizeof(tl->rng), 0) != sizeof(tl->rng))
 		tl->rng = (uint64_t)sigd_now_us();
 	tl->rng |= 1;
-	if (!tl->ct_64t1 || !tl->ct_t4 || htable_init(&tl->server, 1024) < 0 ||
+	if (fifo_init(tl, tl->q_64t1, 64 * tl->tm.t1_ms) < 0 ||
+	    fifo_init(tl, tl->q_t4, tl->tm.t4_ms) < 0 || htable_init(&tl->server, 1024) < 0 ||
 	    htable_init(&tl->client, 1024) < 0 || htable_init(&tl->merge, 1024) < 0) {
-		htable_free(&tl->server);
-		htable_free(&tl->client);
-		htable_free(&tl->merge);
-		free(tl);
+		layer_free(tl);
 		return -1;
 	}
 	sd->tsx = tl;
@@ -77,13 +90,11 @@ void tsx_layer_free(struct sigd *sd)
 		return;
 	/* a CANCEL still waiting for its INVITE's 1xx is on the list too */
 	for (struct tsx *t = tl->all; t; t = t->next)
-		t->cancel = NULL;
+		if (t->act)
+			t->act->cancel = NULL;
 	while (tl->all)
 		tsx_destroy(tl->all);
-	htable_free(&tl->server);
-	htable_free(&tl->client);
-	htable_free(&tl->merge);
-	free(tl);
+	layer_free(tl);
 	sd->tsx = NULL;
 }
 
@@ -150,7 +161,6 @@ struct tsx *tsx_alloc(struct tsx_layer *tl, enum tsx_kind kind, size_t data_len)
 	t->layer = tl;
 	t->kind = (uint8_t)kind;
 	t->created_us = monotonic_us();
-	evtimer_assign(&t->timer, tl->sd->base, on_timer, t);
 	t->next = tl->all;
 	if (tl->all)
 		tl->all->prev = t;
@@ -164,10 +174,9 @@ void tsx_destroy(struct tsx *t)
 {
 	struct tsx_layer *tl = t->layer;
 
-	event_del(&t->timer);
+	tsx_timer_stop(t);
 	tsx_unlink(t);
-	if (t->cancel)
-		tsx_destroy(t->cancel);
+	tsx_act_free(t);
 	if (t->prev)
 		t->prev->next = t->next;
 	else
@@ -176,21 +185,56 @@ void tsx_destroy(struct tsx *t)
 		t->next->prev = t->prev;
 	tl->count[t->kind]--;
 	tl->total--;
-	free(t->resp);
 	free(t);
 }
 
-/* Terminated: out of the tables (a late message is new or stray) and no
- * timer; the memory goes when nobody holds it (tsx_maybe_free). */
+/* Grown or shrunk in place of the old one: only t points to it (its
+ * timer's argument is t, part1/part2/resp_tag are offsets). */
+int tsx_text_set(struct tsx *t, const char *buf, size_t len)
+{
+	struct tsx_act *a;
+
+	if (len > UINT16_MAX || !(a = realloc(t->act, sizeof(*a) + len))) {
+		tsx_act_free(t);
+		return -1;
+	}
+	if (!t->act)
+		memset(a, 0, sizeof(*a));
+	if (len)
+		memcpy(a->text, buf, len);
+	a->text_len = (uint32_t)len;
+	t->act = a;
+	return 0;
+}
+
+void tsx_act_free(struct tsx *t)
+{
+	struct tsx_act *a = t->act;
+
+	if (!a)
+		return;
+	if (a->timer) {
+		event_free(a->timer);
+		if (!t->fifo)
+			t->timer_kind = TSX_TIMER_NONE;
+	}
+	/* a CANCEL still waiting for a 1xx never goes now */
+	if (a->cancel)
+		tsx_destroy(a->cancel);
+	free(a->resp);
+	free(a);
+	t->act = NULL;
+}
+
+/* Terminated: out of the tables (a late message is new or stray), no
+ * timer, nothing of the exchange; the rest goes when nobody holds it
+ * (tsx_maybe_free). */
 void tsx_terminate(struct tsx *t)
 {
 	t->state = TSX_TERMINATED;
 	tsx_timer_stop(t);
 	tsx_unlink(t);
-	if (t->cancel) {
-		tsx_destroy(t->cancel);
-		t->cancel = NULL;
-	}
+	tsx_act_free(t);
 }
 
 void tsx_maybe_free(struct tsx *t)
@@ -216,9 +260,30 @@ void tsx_release(struct tsx *t)
 
 /* ---------------------------------------------------------------- timers */
 
+static void fifo_remove(struct tsx *t)
+{
+	struct tsx_fifo *q = t->fifo;
+
+	if (t->fprev)
+		t->fprev->fnext = t->fnext;
+	else
+		q->head = t->fnext;
+	if (t->fnext)
+		t->fnext->fprev = t->fprev;
+	else
+		q->tail = t->fprev;
+	t->fprev = t->fnext = NULL;
+	t->fifo = NULL;
+}
+
 void tsx_timer_stop(struct tsx *t)
 {
-	event_del(&t->timer);
+	if (t->act && t->act->timer) {
+		event_free(t->act->timer);
+		t->act->timer = NULL;
+	}
+	if (t->fifo)
+		fifo_remove(t);
 	t->timer_kind = TSX_TIMER_NONE;
 }
 
@@ -235,7 +300,7 @@ static int64_t monotonic_us(void)
  * never push timer B, F or H back. */
 static void arm_next(struct tsx *t)
 {
-	int64_t left = t->deadline_us - monotonic_us(), us = (int64_t)t->retr_ms * 1000;
+	int64_t left = t->deadline_us - monotonic_us(), us = (int64_t)t->act->retr_ms * 1000;
 	struct timeval tv;
 
 	if (us >= left) {
@@ -246,64 +311,147 @@ static void arm_next(struct tsx *t)
 	}
 	tv.tv_sec = us / 1000000;
 	tv.tv_usec = us % 1000000;
-	event_add(&t->timer, &tv);
+	event_add(t->act->timer, &tv);
 }
 
+/*
+ * The retransmission phase has a timer of its own (in the exchange's
+ * part, which that phase always has); without the memory for it the
+ * transaction cannot keep its promises, so it ends at once (the peer
+ * retransmits, or its own timers run out).
+ */
 void tsx_timer_retransmit(struct tsx *t, uint32_t first_ms, uint32_t deadline_ms)
 {
-	event_del(&t->timer);
-	t->retr_ms = first_ms;
+	struct tsx_act *a = t->act;
+
+	if (t->fifo)
+		fifo_remove(t);
+	if (!a || (!a->timer && !(a->timer = evtimer_new(t->layer->sd->base, on_timer, t)))) {
+		LOGE(tsx_call_id(t), "out of memory for a transaction's timer");
+		t->timer_kind = TSX_TIMER_NONE;
+		return;
+	}
+	event_del(a->timer);
+	a->retr_ms = first_ms;
 	t->deadline_us = monotonic_us() + (int64_t)deadline_ms * 1000;
 	arm_next(t);
 }
 
-void tsx_timer_fixed(struct tsx *t, const struct timeval *common)
+static void fifo_arm(struct tsx_fifo *q)
 {
-	event_del(&t->timer);
+	int64_t us;
+	struct timeval tv;
+
+	if (!q->head) {
+		event_del(q->ev);
+		return;
+	}
+	us = q->head->deadline_us - monotonic_us();
+	if (us < 0)
+		us = 0;
+	tv.tv_sec = us / 1000000;
+	tv.tv_usec = us % 1000000;
+	event_add(q->ev, &tv);
+}
+
+void tsx_timer_fixed(struct tsx *t, struct tsx_fifo *q)
+{
+	tsx_timer_stop(t);
 	t->timer_kind = TSX_TIMER_DEADLINE;
-	event_add(&t->timer, common);
+	t->deadline_us = monotonic_us() + q->duration_us;
+	t->fifo = q;
+	t->fprev = q->tail;
+	if (q->tail)
+		q->tail->fnext = t;
+	else
+		q->head = t;
+	q->tail = t;
+	/* A new head (the queue was empty): its timer starts now. A head
+	 * removed early leaves the timer armed for its old deadline, which
+	 * then finds nothing due and re-arms. */
+	if (q->head == t)
+		fifo_arm(q);
+}
+
+static bool is_server(const struct tsx *t)
+{
+	return t->kind == TSX_SERVER_INVITE || t->kind == TSX_SERVER_NON_INVITE;
+}
+
+/* A deadline: the state machine's timeout (the timer is spent). */
+static void expire(struct tsx *t)
+{
+	t->timer_kind = TSX_TIMER_NONE;
+	t->busy++;
+	if (is_server(t))
+		tsx_server_timeout(t);
+	else
+		tsx_client_timeout(t);
+	t->busy--;
+	tsx_maybe_free(t);
 }
 
 /*
  * A retransmission doubles the interval up to T2 (RFC 3261 §17.1.1.2,
  * §17.1.2.2, §17.2.1; T2 caps timer A too, unlike RFC 3261 and Sippy: a
  * quiet INVITE peer is probed every 4 s instead of 16 s apart at the end).
- * A non-INVITE client in Proceeding retransmits every T2.
+ * A non-INVITE client in Proceeding retransmits every T2. Freeing the
+ * event from inside its own callback is safe (libevent leaves a
+ * non-persistent event alone once its callback runs).
  */
 static void on_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct tsx *t = arg;
 	struct tsx_layer *tl = t->layer;
-	bool server = t->kind == TSX_SERVER_INVITE || t->kind == TSX_SERVER_NON_INVITE;
+	struct tsx_act *a = t->act;
 
 	(void)fd;
 	(void)what;
-	t->busy++;
-	if (t->timer_kind == TSX_TIMER_RETRANSMIT) {
-		if (server)
-			tsx_server_retransmit(t);
-		else
-			tsx_client_retransmit(t);
-		tl->sd->stats.retransmissions_out++;
-		if (t->kind == TSX_CLIENT_NON_INVITE && t->state == TSX_PROCEEDING)
-			t->retr_ms = tl->tm.t2_ms;
-		else
-			t->retr_ms = t->retr_ms * 2 < tl->tm.t2_ms ? t->retr_ms * 2 : tl->tm.t2_ms;
-		arm_next(t);
-	} else {
-		t->timer_kind = TSX_TIMER_NONE;
-		if (server)
-			tsx_server_timeout(t);
-		else
-			tsx_client_timeout(t);
+	if (t->timer_kind != TSX_TIMER_RETRANSMIT) {
+		event_free(a->timer);
+		a->timer = NULL;
+		expire(t);
+		return;
 	}
+	t->busy++;
+	if (is_server(t))
+		tsx_server_retransmit(t);
+	else
+		tsx_client_retransmit(t);
+	tl->sd->stats.retransmissions_out++;
+	if (t->kind == TSX_CLIENT_NON_INVITE && t->state == TSX_PROCEEDING)
+		a->retr_ms = tl->tm.t2_ms;
+	else
+		a->retr_ms = a->retr_ms * 2 < tl->tm.t2_ms ? a->retr_ms * 2 : tl->tm.t2_ms;
+	arm_next(t);
 	t->busy--;
 	tsx_maybe_free(t);
 }
 
+/* Every transaction of q whose deadline has come, oldest first; what the
+ * timeouts add to q lies in the future, so the loop ends. */
+static void on_fifo(evutil_socket_t fd, short what, void *arg)
+{
+	struct tsx_fifo *q = arg;
+	int64_t now = monotonic_us();
+	struct tsx *t;
+
+	(void)fd;
+	(void)what;
+	while ((t = q->head) && t->deadline_us <= now) {
+		fifo_remove(t);
+		expire(t);
+	}
+	fifo_arm(q);
+}
+
 int tsx_transmit(struct tsx *t, const char *buf, size_t len)
 {
-	return sigd_send(t->layer->sd, &t->peer, buf, len);
+	struct netaddr dst;
+
+	if (!buf || !t->act || !peer_addr_get(&t->act->peer, &dst))
+		return -1;
+	return sigd_send(t->layer->sd, &dst, buf, len);
 }
 
 /* ---------------------------------------------------------------- accessors */
@@ -351,9 +499,13 @@ struct pl tsx_call_id(const struct tsx *t)
 	return tsx_str_pl(t, t->call_id);
 }
 
-const struct netaddr *tsx_peer(const struct tsx *t)
+struct netaddr tsx_peer(const struct tsx *t)
 {
-	return &t->peer;
+	struct netaddr n;
+
+	if (!t->act || !peer_addr_get(&t->act->peer, &n))
+		memset(&n, 0, sizeof(n));
+	return n;
 }
 
 void tsx_set_owner(struct tsx *t, void *owner)

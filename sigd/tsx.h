@@ -13,9 +13,11 @@
  * Memory: a server transaction keeps a compact copy of what every response
  * needs (the Via lines with received/rport filled in, From, To, Call-ID,
  * CSeq) so the TU can answer long after the request's receive buffer is
- * gone, plus the last response sent (for retransmissions). A client
- * transaction keeps the request bytes it retransmits. Both live in one
- * allocation sized to fit.
+ * gone, until its final response, plus the last response sent (for
+ * retransmissions). A client transaction keeps the request bytes it
+ * retransmits until its final response. What stays for the rest of the
+ * transaction's life (64*T1 after a final, mostly) is a small struct with
+ * the matching keys (tsx_priv.h).
  *
  * Timers (RFC 3261 Table 4, T1/T2/T4 configurable; T2 caps every doubling
  * interval, including timer A for INVITE, unlike Sippy):
@@ -60,6 +62,23 @@ enum tsx_state {
 	TSX_TERMINATED,
 };
 
+/*
+ * A peer's IPv4 or IPv6 address and port in 24 bytes where a struct
+ * netaddr takes 136: what transactions and legs keep for as long as they
+ * live (tsx_addr.c).
+ */
+struct peer_addr {
+	uint8_t family;		/* AF_INET, AF_INET6, 0 = none */
+	uint16_t port;
+	uint8_t addr[16];
+	uint32_t scope_id;	/* IPv6 link-local addresses */
+};
+
+/* Another family than IPv4 or IPv6 becomes "none". */
+void peer_addr_set(struct peer_addr *a, const struct netaddr *n);
+/* False (n cleared) for "none". */
+bool peer_addr_get(const struct peer_addr *a, struct netaddr *n);
+
 /* Where a message came from and which of our sockets got it. */
 struct sip_rx {
 	struct netaddr src;
@@ -79,6 +98,11 @@ struct tsx_client_ops {
 			    const struct sip_rx *rx);
 	/* Timer B/F fired or the transport failed: treat as 408. */
 	void (*on_timeout)(void *owner, struct tsx *t);
+	/* Optional: the transaction ended on its own after its final
+	 * response (timers M, D, K): nothing more will come of it, and the
+	 * owner lets it go. An INVITE answered 2xx is held until then to
+	 * ACK the 2xx retransmissions, without a timer of the owner's. */
+	void (*on_done)(void *owner, struct tsx *t);
 };
 
 /*
@@ -212,7 +236,10 @@ enum tsx_state tsx_state(const struct tsx *t);
 enum sip_method tsx_method(const struct tsx *t);
 uint32_t tsx_cseq(const struct tsx *t);
 struct pl tsx_call_id(const struct tsx *t);
-const struct netaddr *tsx_peer(const struct tsx *t);
+/* Where t's requests or responses go, while t still sends any (until a
+ * 2xx to an INVITE, or the end of a non-2xx's retransmissions); family 0
+ * after that. */
+struct netaddr tsx_peer(const struct tsx *t);
 
 /* Owner pointer for server transactions, set by the TU (e.g. its leg) so
  * later events (on_cancel) find it without a lookup. A non-NULL owner also

@@ -13,18 +13,17 @@
  * The ACK for a non-2xx and the CANCEL are built from the stored INVITE,
  * parsed again when needed: its Request-URI, top Via (same branch), Route
  * set, From, Call-ID and CSeq number are what §17.1.1.3 and §9.1 copy.
+ * The request is kept only while it may be needed: until a 2xx (Accepted
+ * keeps the keys alone), until a non-INVITE's final, and in an INVITE's
+ * Completed state as the ACK it re-sends.
  */
 #include "tsx_priv.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
 #include "sip_write.h"
-
-static struct tsx_str str_of(const struct tsx *t, struct pl s)
-{
-	return (struct tsx_str){ (uint16_t)(s.p - t->data), (uint16_t)s.l };
-}
 
 /*
  * Copies the request and reads back what the layer needs from it. A
@@ -37,33 +36,42 @@ static struct tsx *client_new(struct tsx_layer *tl, const struct netaddr *dst, c
 {
 	bool invite = method_id == SIP_METHOD_INVITE;
 	struct sip_msg *m = &tl->msg;
+	size_t used = 0;
+	struct tsx_act *a;
 	struct tsx *t;
 
-	if (!buf || !len || !branch.l || len + branch.l > UINT16_MAX ||
+	if (!buf || !len || !branch.l || len > UINT16_MAX || branch.l > UINT16_MAX / 2 ||
 	    method_id == SIP_METHOD_ACK || tsx_layer_full(tl, PL_NULL))
 		return NULL;
-	t = tsx_alloc(tl, invite ? TSX_CLIENT_INVITE : TSX_CLIENT_NON_INVITE, len + branch.l);
-	if (!t) {
+	if (!(a = malloc(sizeof(*a) + len))) {
 		LOGE(PL_NULL, "out of memory for a client transaction");
 		return NULL;
 	}
-	memcpy(t->data, buf, len);
-	memcpy(t->data + len, branch.p, branch.l);
-	t->part1 = (struct tsx_str){ 0, (uint16_t)len };
-	t->branch = (struct tsx_str){ (uint16_t)len, (uint16_t)branch.l };
-	if (sip_msg_parse(m, t->data, len, SIP_FRAMING_DATAGRAM, NULL) != SIP_PARSE_OK ||
+	memset(a, 0, sizeof(*a));
+	memcpy(a->text, buf, len);
+	a->text_len = (uint32_t)len;
+	if (sip_msg_parse(m, a->text, len, SIP_FRAMING_DATAGRAM, NULL) != SIP_PARSE_OK ||
 	    !m->is_request || m->method_id != method_id || !pl_eq(m->via.branch, branch)) {
 		LOGE(PL_NULL, "refusing to send a request that does not parse or does not match its "
 			      "method and branch");
-		tsx_destroy(t);
+		free(a);
 		return NULL;
 	}
-	t->call_id = str_of(t, m->call_id);
-	t->method_name = str_of(t, m->method);
+	t = tsx_alloc(tl, invite ? TSX_CLIENT_INVITE : TSX_CLIENT_NON_INVITE,
+		      branch.l + m->call_id.l + m->method.l);
+	if (!t) {
+		LOGE(PL_NULL, "out of memory for a client transaction");
+		free(a);
+		return NULL;
+	}
+	t->act = a;
+	t->branch = tsx_key_put(t, &used, branch);
+	t->call_id = tsx_key_put(t, &used, m->call_id);
+	t->method_name = tsx_key_put(t, &used, m->method);
 	t->cseq = m->cseq;
 	t->method = (uint8_t)method_id;
 	t->state = invite ? TSX_CALLING : TSX_TRYING;
-	t->peer = *dst;
+	peer_addr_set(&a->peer, dst);
 	return t;
 }
 
@@ -73,7 +81,7 @@ static int client_start(struct tsx *t)
 	struct tsx_layer *tl = t->layer;
 
 	tsx_client_insert(t);
-	if (tsx_transmit(t, t->data, t->part1.len) < 0)
+	if (tsx_transmit(t, t->act->text, t->act->text_len) < 0)
 		return -1;
 	tsx_timer_retransmit(t, tl->tm.t1_ms, 64 * tl->tm.t1_ms);
 	return 0;
@@ -120,7 +128,8 @@ static int build_from_invite(struct tsx *t, struct pl method, struct pl to, stru
 	const struct sip_hdr *h;
 	struct sip_writer w;
 
-	if (sip_msg_parse(m, t->data, t->part1.len, SIP_FRAMING_DATAGRAM, NULL) != SIP_PARSE_OK)
+	if (!t->act || sip_msg_parse(m, t->act->text, t->act->text_len, SIP_FRAMING_DATAGRAM, NULL) !=
+		       SIP_PARSE_OK)
 		return -1;
 	sip_w_init(&w, tl->scratch, sizeof(tl->scratch));
 	sip_w_request_line(&w, method, m->ruri_pl);
@@ -137,15 +146,24 @@ static int build_from_invite(struct tsx *t, struct pl method, struct pl to, stru
 	return sip_w_finish(&w, PL_NULL, PL_NULL);
 }
 
-static void send_ack(struct tsx *t, const struct sip_msg *resp)
+/*
+ * The ACK of a non-2xx final, built once from the INVITE, which it then
+ * replaces: a retransmitted final gets the same ACK again, and the
+ * INVITE's bytes are not kept through Completed (timer D, 32 s).
+ */
+static void send_first_ack(struct tsx *t, const struct sip_msg *resp)
 {
 	int n = build_from_invite(t, PL("ACK"), sip_msg_hdr(resp, SIP_HDR_TO)->value, PL_NULL);
 
 	if (n < 0) {
 		LOGE(tsx_call_id(t), "cannot build the ACK for %u", resp->status);
+		tsx_act_free(t);
 		return;
 	}
 	tsx_transmit(t, t->layer->scratch, (size_t)n);
+	if (tsx_text_set(t, t->layer->scratch, (size_t)n) < 0)
+		LOGE(tsx_call_id(t), "out of memory: the ACK for %u will not be sent again",
+		     resp->status);
 }
 
 /* The CANCEL waiting for a provisional response goes out now, and the
@@ -156,21 +174,22 @@ static void send_cancel(struct tsx *t, struct tsx *c)
 		tsx_destroy(c);
 		return;
 	}
-	tsx_timer_fixed(t, t->layer->ct_64t1);
+	tsx_timer_fixed(t, t->layer->q_64t1);
 }
 
 static void drop_cancel(struct tsx *t)
 {
-	if (t->cancel) {
+	if (t->act && t->act->cancel) {
 		LOGD(tsx_call_id(t), "INVITE ended before a provisional response: CANCEL not sent");
-		tsx_destroy(t->cancel);
-		t->cancel = NULL;
+		tsx_destroy(t->act->cancel);
+		t->act->cancel = NULL;
 	}
 }
 
 void tsx_client_cancel(struct tsx *t, struct pl reason_header)
 {
 	struct tsx_layer *tl;
+	struct netaddr peer;
 	struct tsx *c;
 	int n;
 
@@ -184,7 +203,8 @@ void tsx_client_cancel(struct tsx *t, struct pl reason_header)
 	if (reason_header.l > 7 && pl_caseeq_str(pl_from(reason_header.p, 7), "reason:"))
 		reason_header = pl_trim(pl_after(reason_header, reason_header.p + 7));
 	n = build_from_invite(t, PL("CANCEL"), PL_NULL, reason_header);
-	c = n < 0 ? NULL : client_new(tl, &t->peer, tl->scratch, (size_t)n, SIP_METHOD_CANCEL,
+	peer = tsx_peer(t);
+	c = n < 0 ? NULL : client_new(tl, &peer, tl->scratch, (size_t)n, SIP_METHOD_CANCEL,
 				      tsx_str_pl(t, t->branch));
 	if (!c) {
 		LOGE(tsx_call_id(t), "cannot build the CANCEL");
@@ -193,7 +213,7 @@ void tsx_client_cancel(struct tsx *t, struct pl reason_header)
 	c->released = true;	/* the layer's own: nobody hears of it */
 	if (t->state == TSX_CALLING) {
 		LOGD(tsx_call_id(t), "CANCEL deferred until a provisional response");
-		t->cancel = c;
+		t->act->cancel = c;
 		return;
 	}
 	send_cancel(t, c);
@@ -216,13 +236,13 @@ static void invite_response(struct tsx *t, const struct sip_msg *m, const struct
 		if (t->state == TSX_CALLING) {
 			t->state = TSX_PROCEEDING;
 			tsx_timer_stop(t);
-			if (t->cancel) {
-				struct tsx *c = t->cancel;
+			if (t->act && t->act->cancel) {
+				struct tsx *c = t->act->cancel;
 
-				t->cancel = NULL;
+				t->act->cancel = NULL;
 				send_cancel(t, c);
 			} else if (t->released) {
-				tsx_timer_fixed(t, tl->ct_64t1);
+				tsx_timer_fixed(t, tl->q_64t1);
 			}
 		}
 		if (t->state == TSX_PROCEEDING)
@@ -233,7 +253,8 @@ static void invite_response(struct tsx *t, const struct sip_msg *m, const struct
 		if (pending) {
 			t->state = TSX_ACCEPTED;
 			drop_cancel(t);
-			tsx_timer_fixed(t, tl->ct_64t1);		/* M */
+			tsx_act_free(t);	/* the keys do from now on */
+			tsx_timer_fixed(t, tl->q_64t1);			/* M */
 		}
 		if (t->state == TSX_ACCEPTED)
 			notify(t, m, rx);
@@ -242,11 +263,13 @@ static void invite_response(struct tsx *t, const struct sip_msg *m, const struct
 	if (pending) {
 		t->state = TSX_COMPLETED;
 		drop_cancel(t);
-		send_ack(t, m);
-		tsx_timer_fixed(t, tl->ct_64t1);			/* D */
+		send_first_ack(t, m);
+		tsx_timer_fixed(t, tl->q_64t1);				/* D */
 		notify(t, m, rx);
 	} else if (t->state == TSX_COMPLETED) {
-		send_ack(t, m);
+		struct pl ack = tsx_text(t);
+
+		tsx_transmit(t, ack.p, ack.l);
 		tl->sd->stats.retransmissions_absorbed++;
 		tl->sd->stats.retransmissions_out++;
 	}
@@ -264,7 +287,8 @@ static void non_invite_response(struct tsx *t, const struct sip_msg *m, const st
 		t->state = TSX_PROCEEDING;
 	} else {
 		t->state = TSX_COMPLETED;
-		tsx_timer_fixed(t, t->layer->ct_t4);			/* K */
+		tsx_act_free(t);
+		tsx_timer_fixed(t, t->layer->q_t4);			/* K */
 	}
 	notify(t, m, rx);
 }
@@ -292,7 +316,9 @@ void tsx_client_receive(struct tsx_layer *tl, const struct sip_msg *m, const str
 
 void tsx_client_retransmit(struct tsx *t)
 {
-	tsx_transmit(t, t->data, t->part1.len);
+	struct pl req = tsx_text(t);
+
+	tsx_transmit(t, req.p, req.l);
 }
 
 void tsx_client_timeout(struct tsx *t)
@@ -306,8 +332,12 @@ void tsx_client_timeout(struct tsx *t)
 		     t->kind == TSX_CLIENT_NON_INVITE ? "F" :
 		     t->state == TSX_CALLING ? "B" : "64*T1 in Proceeding");
 	tsx_terminate(t);
-	if (failed && !t->released && t->ops && t->ops->on_timeout)
+	if (t->released || !t->ops)
+		return;
+	if (failed && t->ops->on_timeout)
 		t->ops->on_timeout(t->owner, t);
+	else if (!failed && t->ops->on_done)
+		t->ops->on_done(t->owner, t);
 }
 
 /* A released INVITE that a 1xx left waiting still ends, 64*T1 later. */
@@ -316,5 +346,5 @@ void tsx_client_release(struct tsx *t)
 	t->released = true;
 	if (t->kind == TSX_CLIENT_INVITE && t->state == TSX_PROCEEDING &&
 	    t->timer_kind == TSX_TIMER_NONE)
-		tsx_timer_fixed(t, t->layer->ct_64t1);
+		tsx_timer_fixed(t, t->layer->q_64t1);
 }

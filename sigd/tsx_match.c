@@ -78,8 +78,8 @@ static struct pl ack_tag(const struct tsx *t)
 {
 	if (t->to_tag.len)
 		return tsx_str_pl(t, t->to_tag);
-	if (t->resp && t->resp_tag.len)
-		return pl_from(t->resp + t->resp_tag.off, t->resp_tag.len);
+	if (t->act && t->act->resp && t->act->resp_tag.len)
+		return pl_from(t->act->resp + t->act->resp_tag.off, t->act->resp_tag.len);
 	return PL_NULL;
 }
 

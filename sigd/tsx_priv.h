@@ -4,19 +4,33 @@
  * tsx_server_in.c and tsx_client.c (the four state machines). Nothing
  * outside these files includes it.
  *
- * One transaction is one allocation: the struct, then the bytes it keeps
- * (data[]), addressed by 16-bit offsets. A server transaction keeps the
- * response prefix rendered once (Via lines with received/rport, From,
- * "To: <value>" | "\r\nCall-ID..CSeq..\r\n"), and its matching keys are
- * slices of that text; a client transaction keeps the request it
- * retransmits. The last response of a server transaction is the one
- * further block (resp), since its size is unknown until the TU sends it.
+ * Memory. A transaction spends most of its life after its final response,
+ * absorbing retransmissions (timers J, L, D, M: 64*T1), when all it needs
+ * are its matching keys. So struct tsx and the keys (data[], addressed by
+ * 16-bit offsets) are one allocation that lives as long as the
+ * transaction, and what only the exchange needs is a second one, struct
+ * tsx_act, with the bulky text behind it, that goes as soon as it is of no
+ * more use: a server transaction's response prefix, rendered once (Via
+ * lines with received/rport, From, "To: <value>" | "\r\nCall-ID..CSeq..
+ * \r\n"), until its final response is sent, the rest of it until the last
+ * response may no longer be retransmitted (after a 2xx to an INVITE: at
+ * once); a client transaction's request until its final response (an
+ * INVITE's rejected by a non-2xx is replaced by the ACK it re-sends). The
+ * peer's address (compact: struct peer_addr) is part of it: a transaction
+ * that sends nothing more does not need it. The last response of a server
+ * transaction is a third block (resp).
+ *
+ * Timers. A transaction retransmitting (A, E, G) has a libevent timer,
+ * allocated for that phase only; the fixed timers (D, I, J, K, L, M: every
+ * one 64*T1 or T4) are two FIFO queues of the layer with one libevent
+ * timer each, so a transaction waiting out its 64*T1 costs two pointers.
  */
 #ifndef TANDEM_SIGD_TSX_PRIV_H
 #define TANDEM_SIGD_TSX_PRIV_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <event2/event.h>
 #include <event2/event_struct.h>
@@ -44,47 +58,66 @@ enum tsx_timer_kind {
 	TSX_TIMER_DEADLINE,	/* B, F, H and every fixed timer: state change */
 };
 
-struct tsx {
-	struct htable_node node;	/* layer->server or layer->client */
-	struct htable_node merge_node;	/* layer->merge (server, request without To tag) */
-	struct tsx *prev, *next;	/* every allocated transaction (tsx_layer_free) */
+/* Transactions waiting out one fixed duration, oldest first: equal
+ * durations keep them in deadline order, so only the head is timed. */
+struct tsx_fifo {
+	struct tsx *head, *tail;
+	struct event *ev;		/* armed for the head's deadline */
 	struct tsx_layer *layer;
-	struct event timer;
-	struct netaddr peer;		/* where requests / responses go */
-	const struct tsx_client_ops *ops;
-	void *owner;
+	int64_t duration_us;
+};
+
+/* What a transaction needs while its exchange goes on (see Memory). */
+struct tsx_act {
+	struct peer_addr peer;		/* where requests / responses go */
+	struct event *timer;		/* while retransmitting: A/B, E/F, G/H */
 	struct tsx *cancel;		/* client INVITE: CANCEL waiting for a 1xx */
 	char *resp;			/* server: last response sent (not a 2xx to INVITE) */
 	uint32_t resp_len;
 	struct tsx_str resp_tag;	/* To tag in resp (offsets into resp) */
-	uint32_t cseq;
+	struct tsx_str part1, part2;	/* server: the prefix's two parts (offsets into text) */
 	uint32_t retr_ms;		/* interval before the next retransmission */
-	int64_t deadline_us;		/* of timer B, F or H (CLOCK_MONOTONIC) */
+	uint32_t text_len;
+	char text[];			/* server: response prefix; client: request, then ACK */
+};
+
+struct tsx {
+	struct htable_node node;	/* layer->server or layer->client */
+	struct htable_node merge_node;	/* layer->merge (server, request without To tag) */
+	struct tsx *prev, *next;	/* every allocated transaction (tsx_layer_free) */
+	struct tsx *fprev, *fnext;	/* in fifo */
+	struct tsx_fifo *fifo;		/* the fixed timer running, if any */
+	struct tsx_layer *layer;
+	struct tsx_act *act;		/* NULL once the exchange is over */
+	const struct tsx_client_ops *ops;
+	void *owner;
+	int64_t deadline_us;		/* of timer B, F, H or the fixed timer (CLOCK_MONOTONIC) */
 	int64_t created_us;		/* CLOCK_MONOTONIC, for the control socket's llt */
+	uint32_t cseq;
 	uint16_t port;			/* server: sent-by port, 5060 when absent */
-	struct tsx_str part1, part2;	/* server: response prefix; client: part1 = request */
 	struct tsx_str branch, host, call_id, from_tag, to_tag, method_name, ruri;
 	uint8_t kind;			/* enum tsx_kind */
 	uint8_t state;			/* enum tsx_state */
 	uint8_t method;			/* enum sip_method */
 	uint8_t timer_kind;		/* enum tsx_timer_kind */
 	uint8_t busy;			/* callbacks into the TU/owner running on it */
-	bool rfc2543;			/* server: no magic cookie, §17.2.3 fallback keys */
-	bool in_table, in_merge;
-	bool held;			/* the TU/owner keeps a pointer: freed on release */
-	bool released;			/* tsx_release() was called */
-	bool final_sent;		/* server: a final response went out */
-	bool cancel_asked;		/* client INVITE: tsx_client_cancel() was called */
-	bool timed_out;			/* server non-INVITE: never answered */
-	char data[];
+	bool rfc2543 : 1;		/* server: no magic cookie, §17.2.3 fallback keys */
+	bool in_table : 1, in_merge : 1;
+	bool held : 1;			/* the TU/owner keeps a pointer: freed on release */
+	bool released : 1;		/* tsx_release() was called */
+	bool final_sent : 1;		/* server: a final response went out */
+	bool cancel_asked : 1;		/* client INVITE: tsx_client_cancel() was called */
+	bool timed_out : 1;		/* server non-INVITE: never answered */
+	char data[];			/* the keys */
 };
 
 struct tsx_layer {
 	struct sigd *sd;
 	const struct tsx_user_ops *tu;
 	struct tsx_timers tm;
-	const struct timeval *ct_64t1;	/* common timeouts: B/F/H/J/L/M/D */
-	const struct timeval *ct_t4;	/* I, K */
+	struct tsx_fifo *q_64t1;	/* J, L, M, D, and 64*T1 for a released INVITE */
+	struct tsx_fifo *q_t4;		/* I, K */
+	struct tsx_fifo fifo[2];
 	struct htable server, client, merge;
 	struct tsx *all;
 	size_t count[4], total, max;
@@ -101,14 +134,43 @@ static inline struct pl tsx_str_pl(const struct tsx *t, struct tsx_str s)
 	return s.len ? pl_from(t->data + s.off, s.len) : PL_NULL;
 }
 
+/* Appends s to t's keys at *used (sized by tsx_alloc's data_len). */
+static inline struct tsx_str tsx_key_put(struct tsx *t, size_t *used, struct pl s)
+{
+	struct tsx_str k = { (uint16_t)*used, (uint16_t)s.l };
+
+	if (!s.l)
+		return (struct tsx_str){ 0, 0 };
+	memcpy(t->data + *used, s.p, s.l);
+	*used += s.l;
+	return k;
+}
+
+static inline struct pl tsx_text_pl(const struct tsx *t, struct tsx_str s)
+{
+	return t->act && s.len ? pl_from(t->act->text + s.off, s.len) : PL_NULL;
+}
+
+/* The text (empty: none). */
+static inline struct pl tsx_text(const struct tsx *t)
+{
+	return t->act ? pl_from(t->act->text, t->act->text_len) : PL_NULL;
+}
+
 /* tsx.c: life cycle and timers */
 bool tsx_layer_full(struct tsx_layer *tl, struct pl call_id);
 struct tsx *tsx_alloc(struct tsx_layer *tl, enum tsx_kind kind, size_t data_len);
+/* The exchange's part with a copy of buf as its text (a new one, or the
+ * one there, its text replaced; len 0: none); -1 when out of memory or
+ * too long (the transaction then has none at all). */
+int tsx_text_set(struct tsx *t, const char *buf, size_t len);
+/* The exchange is over: its part goes (its timer and last response too). */
+void tsx_act_free(struct tsx *t);
 void tsx_terminate(struct tsx *t);
 void tsx_maybe_free(struct tsx *t);
 void tsx_destroy(struct tsx *t);
 void tsx_timer_retransmit(struct tsx *t, uint32_t first_ms, uint32_t deadline_ms);
-void tsx_timer_fixed(struct tsx *t, const struct timeval *common);
+void tsx_timer_fixed(struct tsx *t, struct tsx_fifo *q);
 void tsx_timer_stop(struct tsx *t);
 int tsx_transmit(struct tsx *t, const char *buf, size_t len);
 void tsx_random_tag(struct tsx_layer *tl, char out[17]);

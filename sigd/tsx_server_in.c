@@ -17,8 +17,8 @@ static void absorb(struct tsx *t)
 	struct sigd *sd = t->layer->sd;
 
 	sd->stats.retransmissions_absorbed++;
-	if (t->resp && (t->state == TSX_PROCEEDING || t->state == TSX_COMPLETED)) {
-		tsx_transmit(t, t->resp, t->resp_len);
+	if (t->act && t->act->resp && (t->state == TSX_PROCEEDING || t->state == TSX_COMPLETED)) {
+		tsx_transmit(t, t->act->resp, t->act->resp_len);
 		sd->stats.retransmissions_out++;
 	}
 }
@@ -34,7 +34,7 @@ static void receive_ack(struct tsx_layer *tl, const struct sip_msg *m, const str
 	t = tsx_server_find(tl, &k);
 	if (t && t->state == TSX_COMPLETED) {
 		t->state = TSX_CONFIRMED;
-		tsx_timer_fixed(t, tl->ct_t4);			/* I */
+		tsx_timer_fixed(t, tl->q_t4);			/* I */
 		return;
 	}
 	if (t && t->state == TSX_CONFIRMED) {
@@ -75,8 +75,8 @@ static void receive_cancel(struct tsx_layer *tl, const struct sip_msg *m, const 
 		tsx_respond_scratch(c, 481, PL_NULL, pl_from(tag, 16));
 		return;
 	}
-	if (inv->resp && inv->resp_tag.len) {
-		to_tag = pl_from(inv->resp + inv->resp_tag.off, inv->resp_tag.len);
+	if (inv->act && inv->act->resp && inv->act->resp_tag.len) {
+		to_tag = pl_from(inv->act->resp + inv->act->resp_tag.off, inv->act->resp_tag.len);
 	} else {
 		tsx_random_tag(tl, tag);
 		to_tag = pl_from(tag, 16);

@@ -158,8 +158,6 @@ void ua_send_bye(struct leg *l, const Tandem__LegEvent *ev);
 
 /* Stops retransmitting our 2xx. */
 void ua_stop_2xx(struct leg *l);
-/* Arms the timer that lets an answered client INVITE go after 64*T1. */
-void ua_arm_cleanup(struct leg *l);
 
 /* The body-less re-INVITE's hold offer: the last remote SDP with every
  * connection address 0.0.0.0 (:: for IPv6) and the version bumped, in

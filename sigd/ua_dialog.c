@@ -63,7 +63,28 @@ static void on_timeout(void *owner, struct tsx *t)
 		ua_keepalive_timeout(l);
 }
 
-const struct tsx_client_ops ua_client_ops = { on_response, on_timeout };
+/* Our INVITE or re-INVITE answered 2xx: held until now to ACK the 2xx's
+ * retransmissions (timer M), it goes. */
+static void on_done(void *owner, struct tsx *t)
+{
+	struct leg *l = owner;
+
+	if (!l)
+		return;
+	if (t == l->inv) {
+		tsx_release(t);
+		l->inv = NULL;
+	} else if (t == l->reinv) {
+		tsx_release(t);
+		l->reinv = NULL;
+	}
+}
+
+const struct tsx_client_ops ua_client_ops = {
+	.on_response = on_response,
+	.on_timeout = on_timeout,
+	.on_done = on_done,
+};
 
 static bool early(const struct leg *l)
 {
@@ -238,10 +259,10 @@ static void reinvite(struct leg *l, struct tsx *t, const struct sip_msg *req, co
 	}
 	if (dialog_contact_uri(req, &target))
 		leg_var_set(l, LEG_VAR_TARGET, target);
-	if (req->body.l && pl_eq(req->body, l->remote_sdp) && l->local_sdp.l) {
+	if (req->body.l && leg_has_local_sdp(l) && leg_remote_sdp_is(l, req->body)) {
 		/* Sippy: an unchanged offer (a refresh) is answered locally. */
 		struct ua_resp r = { .code = 200, .reason = PL(""), .dialog = true,
-				     .body = l->local_sdp, .content_type = PL("application/sdp") };
+				     .body = leg_local_sdp(l), .content_type = PL("application/sdp") };
 		struct tsx *tt = t;
 
 		ua_final(l, &tt, &r);
@@ -375,6 +396,7 @@ static void reinvite_failed(struct leg *l, unsigned code, const struct sip_msg *
 		ua_emit_simple(l, TANDEM__EVENT_TYPE__DISCONNECT, code, NULL, rx ? rx->time_us : 0);
 	} else {
 		leg_set_state(l, LEG_CONNECTED);
+		leg_timer_stop(l);	/* the Expires of our re-INVITE */
 	}
 }
 
@@ -399,7 +421,7 @@ void ua_dlg_response(struct leg *l, struct tsx *t, const struct sip_msg *resp,
 		if (resp->body.l)
 			leg_var_set(l, LEG_VAR_REMOTE_SDP, resp->body);
 		leg_set_state(l, LEG_CONNECTED);
-		ua_arm_cleanup(l);
+		leg_timer_stop(l);	/* the Expires of our re-INVITE */
 		emit_response(l, TANDEM__EVENT_TYPE__CONNECT, resp, rx);
 		return;
 	}
@@ -438,14 +460,14 @@ static void update(struct leg *l, const Tandem__LegEvent *ev, bool has_body, str
 		ua_emit_simple(l, TANDEM__EVENT_TYPE__FAIL, 488, "Not Acceptable Here", 0);
 		return;
 	}
-	if (pl_eq(body, l->local_sdp) && l->remote_sdp.l) {
+	if (leg_has_remote_sdp(l) && leg_local_sdp_is(l, body)) {
 		/* Unchanged offer: the peer's last answer still holds. */
 		struct ev_out *o = legs_ev_out(l->sd);
 
 		ev_begin(o, l->id, TANDEM__EVENT_TYPE__CONNECT, ua_origin(l), sigd_now_us());
 		o->ev.code = 200;
 		o->ev.reason = (char *)"OK";
-		ev_set_body(o, PL("application/sdp"), l->remote_sdp);
+		ev_set_body(o, PL("application/sdp"), leg_remote_sdp(l));
 		ua_emit(l);
 		return;
 	}
@@ -504,15 +526,14 @@ void ua_dlg_event(struct leg *l, const Tandem__LegEvent *ev)
 			leg_timer_stop(l);
 			if (has_body)
 				leg_var_set(l, LEG_VAR_LOCAL_SDP, body);
-			ua_send_ack(l, l->inv_cseq, l->local_sdp);
-			ua_arm_cleanup(l);
+			ua_send_ack(l, l->inv_cseq, leg_local_sdp(l));
 		} else if (theirs) {
 			r.code = code_in(ev->code, 200, 299, 200);
 			r.dialog = true;
 			l->ack_wait_answer = !l->reinv_offer && has_body;
 			if (has_body)
 				leg_var_set(l, LEG_VAR_LOCAL_SDP, body);
-			r.body = has_body ? l->local_sdp : PL("");
+			r.body = has_body ? body : PL("");
 			ua_final(l, &l->reinv, &r);
 			leg_set_state(l, LEG_CONNECTED);
 		} else {

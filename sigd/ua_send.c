@@ -65,6 +65,22 @@ static void write_extra(struct leg *l, struct sip_writer *w, const Tandem__LegEv
 		LOGW(l ? l->dlg.call_id : PL_NULL, "extra headers from ccd refused (names sigd owns)");
 }
 
+/*
+ * RFC 3261 §25.1: a Reason-Phrase has no control characters but HTAB. A
+ * phrase from ccd with any (its text is not SIP's) would make the status
+ * line malformed: the standard phrase goes out instead.
+ */
+static struct pl reason_phrase(struct pl reason)
+{
+	for (size_t i = 0; i < reason.l; i++) {
+		unsigned char c = (unsigned char)reason.p[i];
+
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return PL("");
+	}
+	return reason;
+}
+
 int ua_respond(struct sigd *sd, struct leg *l, struct tsx *t, const struct ua_resp *r)
 {
 	struct sip_writer w;
@@ -81,8 +97,9 @@ int ua_respond(struct sigd *sd, struct leg *l, struct tsx *t, const struct ua_re
 		}
 	}
 	sip_w_init(&w, sd->out, sizeof(sd->out));
-	tsx_response_begin(t, &w, r->code, r->reason, to_tag);
+	tsx_response_begin(t, &w, r->code, reason_phrase(r->reason), to_tag);
 	if (r->dialog && l) {
+		struct netaddr peer = tsx_peer(t);
 		struct pl host;
 		uint16_t port;
 
@@ -92,7 +109,7 @@ int ua_respond(struct sigd *sd, struct leg *l, struct tsx *t, const struct ua_re
 			while (dialog_route_next(&rest, &e))
 				sip_w_header(&w, PL("Record-Route"), e);
 		}
-		sigd_local_addr(sd, tsx_peer(t), &host, &port);
+		sigd_local_addr(sd, &peer, &host, &port);
 		dialog_write_contact(&w, host, port);
 		if (r->code >= 200 && r->code < 300)
 			sip_w_header(&w, PL("Allow"), PL(ALLOW));
@@ -139,6 +156,7 @@ int ua_final(struct leg *l, struct tsx **tp, const struct ua_resp *r)
 {
 	struct sigd *sd = l->sd;
 	struct tsx *t = *tp;
+	struct netaddr peer = tsx_peer(t);	/* the 2xx ends what t knows of it */
 	int n = ua_respond(sd, l, t, r);
 
 	if (n < 0 && r->code != 500) {
@@ -148,7 +166,7 @@ int ua_final(struct leg *l, struct tsx **tp, const struct ua_resp *r)
 
 		if (x) {
 			free(l->rtx);
-			x->dst = *tsx_peer(t);
+			x->dst = peer;
 			x->cseq = tsx_cseq(t);
 			x->interval_ms = legs_timers(sd)->t1_ms;
 			x->elapsed_ms = 0;
@@ -169,25 +187,7 @@ void ua_stop_2xx(struct leg *l)
 		free(l->rtx);
 		l->rtx = NULL;
 		leg_timer_stop(l);
-		ua_arm_cleanup(l);
 	}
-}
-
-/* A client INVITE of ours that got its 2xx, kept to ACK retransmissions. */
-static bool answered_invite(const struct leg *l)
-{
-	return !l->uas && l->inv && (l->state == LEG_CONNECTED || l->state == LEG_UPDATING);
-}
-
-static bool answered_reinvite(const struct leg *l)
-{
-	return l->reinv && l->reinv_ours && l->state != LEG_UPDATING;
-}
-
-void ua_arm_cleanup(struct leg *l)
-{
-	if (!l->rtx && !l->ack_held && (answered_invite(l) || answered_reinvite(l)))
-		leg_timer_arm(l, 64 * legs_timers(l->sd)->t1_ms);
 }
 
 /* ---------------------------------------------------------------- requests */
@@ -197,9 +197,9 @@ void ua_arm_cleanup(struct leg *l)
  * Sippy does: the callee's Contact may not be reachable from here. */
 static bool next_hop(struct leg *l, struct netaddr *dst)
 {
-	if (l->via_proxy && leg_addr_get(&l->fallback, dst))
+	if (l->via_proxy && peer_addr_get(&l->fallback, dst))
 		return true;
-	if (dialog_next_hop(&l->dlg, dst) || leg_addr_get(&l->fallback, dst))
+	if (dialog_next_hop(&l->dlg, dst) || peer_addr_get(&l->fallback, dst))
 		return true;
 	legs_stats(l->sd)->unroutable++;
 	LOGW(l->dlg.call_id, "leg %llu: no numeric next hop for in-dialog requests",
@@ -303,10 +303,9 @@ void ua_dlg_timer(struct leg *l)
 }
 
 /*
- * The leg's one timer: our 2xx's retransmission, the held ACK's guard,
- * the expiry of an INVITE still unanswered, or (nothing else pending) the
- * end of the 64*T1 during which a 2xx to our INVITE or re-INVITE may still
- * be retransmitted: the transaction goes.
+ * The leg's one timer: our 2xx's retransmission, the held ACK's guard, the
+ * expiry of an INVITE or re-INVITE still unanswered. (An INVITE of ours
+ * answered 2xx is let go when its transaction says it is done: on_done.)
  */
 void ua_timer(struct leg *l)
 {
@@ -320,19 +319,10 @@ void ua_timer(struct leg *l)
 		ua_uas_expired(l);
 	} else if (early) {
 		ua_uac_expired(l);
-	} else {
-		if (answered_invite(l)) {
-			tsx_release(l->inv);
-			l->inv = NULL;
-		}
-		if (answered_reinvite(l)) {
-			tsx_release(l->reinv);
-			l->reinv = NULL;
-		}
+	} else if (l->state == LEG_UPDATING && l->reinv_ours && l->reinv) {
 		/* Our re-INVITE still unanswered after Expires: CANCEL it;
 		 * the transaction then ends within 64*T1 (487 or 408). */
-		if (l->state == LEG_UPDATING && l->reinv_ours && l->reinv)
-			tsx_client_cancel(l->reinv, PL_NULL);
+		tsx_client_cancel(l->reinv, PL_NULL);
 	}
 }
 
@@ -341,8 +331,9 @@ void ua_timer(struct leg *l)
 int ua_hold_offer(struct leg *l, char *buf, size_t cap)
 {
 	struct sdp_session *s = legs_sdp_scratch(l->sd);
+	struct pl remote = leg_remote_sdp(l);
 
-	if (l->remote_sdp.l == 0 || sdp_parse(s, l->remote_sdp.p, l->remote_sdp.l, NULL) < 0)
+	if (remote.l == 0 || sdp_parse(s, remote.p, remote.l, NULL) < 0)
 		return -1;
 	if (s->sec.conn.addr.p)
 		sdp_session_set_addr(s, s->sec.conn.ipv6 ? PL("::") : PL("0.0.0.0"), s->sec.conn.ipv6);

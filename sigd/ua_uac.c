@@ -135,10 +135,22 @@ static void write_pass_credentials(struct sip_writer *w, const Tandem__Credentia
 			     pl_from(buf, (size_t)n));
 }
 
+static struct pl display(const char *name)
+{
+	return name ? pl_from_str(name) : PL("");
+}
+
+/* ccd decrements (TRY carries the value already decremented); proto3
+ * cannot tell 0 from absent, and ccd answers 483 itself for 0 hops. */
+static uint8_t max_forwards(const Tandem__Originate *o)
+{
+	return o->max_forwards ? (uint8_t)o->max_forwards : 70;
+}
+
 /*
  * The INVITE of an originate leg: to the Originate's target, with ccd's
  * From/To, Max-Forwards, headers and offer. o is NULL for a digest retry,
- * which re-sends what the leg kept, plus the credentials.
+ * which re-sends what the leg kept (leg_uac()), plus the credentials.
  */
 static bool send_invite(struct leg *l, const Tandem__Originate *o, struct pl auth_name,
 			struct pl auth_value)
@@ -150,18 +162,20 @@ static bool send_invite(struct leg *l, const Tandem__Originate *o, struct pl aut
 	struct pl host;
 	uint16_t port;
 	int n;
+	struct leg_uac *u = leg_uac(l);
 
-	if (!leg_addr_get(&l->fallback, &dst))
+	if (!peer_addr_get(&l->fallback, &dst) || (!o && !u))
 		return false;
 	sigd_local_addr(sd, &dst, &host, &port);
 	legs_branch(sd, branch);
 	l->inv_cseq = dialog_next_cseq(&l->dlg);
 	sip_w_init(&w, sd->out, sizeof(sd->out));
-	sip_w_request_line(&w, PL("INVITE"), l->uac->ruri);
+	sip_w_request_line(&w, PL("INVITE"), o ? pl_from_str(o->request_uri) : u->ruri);
 	sip_w_via(&w, PL("UDP"), host, port, pl_from(branch, LEG_BRANCH_LEN), true);
-	sip_w_max_forwards(&w, l->max_forwards);
-	sip_w_from(&w, l->uac->from_display, l->dlg.local_uri, l->dlg.local_tag);
-	sip_w_to(&w, l->uac->to_display, l->dlg.remote_uri, PL_NULL);
+	sip_w_max_forwards(&w, o ? max_forwards(o) : u->max_forwards);
+	sip_w_from(&w, o ? display(o->from_name) : u->from_display, l->dlg.local_uri,
+		   l->dlg.local_tag);
+	sip_w_to(&w, o ? display(o->to_name) : u->to_display, l->dlg.remote_uri, PL_NULL);
 	sip_w_call_id(&w, l->dlg.call_id);
 	sip_w_cseq(&w, l->inv_cseq, PL("INVITE"));
 	dialog_write_contact(&w, host, port);
@@ -171,11 +185,11 @@ static bool send_invite(struct leg *l, const Tandem__Originate *o, struct pl aut
 		ev_write_extra(&w, o->extra_headers, o->n_extra_headers);
 		write_pass_credentials(&w, o->pass_credentials);
 	} else {
-		write_stored_extra(&w, l->uac->extra_hdrs);
+		write_stored_extra(&w, u->extra_hdrs);
 	}
 	sip_w_header(&w, PL("Allow"), PL("INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER"));
 	sip_w_header(&w, PL("User-Agent"), PL("tandem/" TANDEM_VERSION));
-	n = sip_w_finish(&w, PL("application/sdp"), l->local_sdp);
+	n = sip_w_finish(&w, PL("application/sdp"), leg_local_sdp(l));
 	if (n < 0)
 		return false;
 	l->inv = tsx_client_send(sd, &ua_client_ops, l, &dst, sd->out, (size_t)n,
@@ -193,15 +207,16 @@ void ua_originate(struct sigd *sd, const Tandem__Originate *o)
 {
 	char tag[LEG_TAG_LEN + 1];
 	bool retry = o->auth_username && o->auth_username[0];
-	size_t arena = sizeof(struct leg_uac) + LEG_ALIGN_SLACK + strlen(o->call_id) + LEG_TAG_LEN +
-		       strlen(o->from_uri) + strlen(o->to_uri) + strlen(o->request_uri) +
-		       slen(o->from_name) + slen(o->to_name) +
-		       (retry ? extra_len(o) + slen(o->auth_username) + slen(o->auth_password) : 0);
+	/* What a digest retry needs is kept only when one may come. */
+	size_t arena = strlen(o->call_id) + LEG_TAG_LEN + strlen(o->from_uri) + strlen(o->to_uri) +
+		       (retry ? sizeof(struct leg_uac) + LEG_ALIGN_SLACK + strlen(o->request_uri) +
+				slen(o->from_name) + slen(o->to_name) + extra_len(o) +
+				slen(o->auth_username) + slen(o->auth_password) : 0);
 	struct leg *l = leg_new(sd, o->leg, false, arena);
 	struct pl body = PL(""), ctype;
-	struct leg_uac *u;
+	struct leg_uac *u = NULL;
 
-	if (l && !(l->uac = leg_alloc(l, sizeof(*l->uac)))) {
+	if (l && retry && !(u = leg_alloc(l, sizeof(*u)))) {
 		leg_drop(l);
 		l = NULL;
 	}
@@ -220,32 +235,31 @@ void ua_originate(struct sigd *sd, const Tandem__Originate *o)
 	l->dlg.local_tag = leg_strdup(l, pl_from(tag, LEG_TAG_LEN));
 	l->dlg.local_uri = leg_strdup(l, pl_from_str(o->from_uri));
 	l->dlg.remote_uri = leg_strdup(l, pl_from_str(o->to_uri));
-	u = l->uac;
-	u->ruri = leg_strdup(l, pl_from_str(o->request_uri));
-	u->from_display = leg_strdup(l, pl_from_str(o->from_name ? o->from_name : ""));
-	u->to_display = leg_strdup(l, pl_from_str(o->to_name ? o->to_name : ""));
 	if (retry) {
+		l->has_uac = true;
+		u->ruri = leg_strdup(l, pl_from_str(o->request_uri));
+		u->from_display = leg_strdup(l, display(o->from_name));
+		u->to_display = leg_strdup(l, display(o->to_name));
 		u->extra_hdrs = store_extra(l, o);
 		u->auth_user = leg_strdup(l, pl_from_str(o->auth_username));
 		u->auth_pass = leg_strdup(l, pl_from_str(o->auth_password ? o->auth_password : ""));
 	}
 	l->dlg.local_cseq = (uint32_t)(legs_rand(sd) % 0x40000000u);
-	/* ccd decrements (TRY carries the value already decremented); proto3
-	 * cannot tell 0 from absent, and ccd answers 483 itself for 0 hops. */
-	l->max_forwards = o->max_forwards ? (uint8_t)o->max_forwards : 70;
+	if (retry)
+		u->max_forwards = max_forwards(o);
 	l->report_trying = o->report_trying;
 	l->via_proxy = o->outbound_proxy;
 	ev_body(o->body, &ctype, &body);
 	struct pl var[LEG_VAR__COUNT] = {
 		[LEG_VAR_REMOTE_TAG] = PL(""),
-		[LEG_VAR_TARGET] = u->ruri,
+		[LEG_VAR_TARGET] = pl_from_str(o->request_uri),
 		[LEG_VAR_ROUTES] = PL(""),
 		[LEG_VAR_LOCAL_SDP] = body,
 		[LEG_VAR_REMOTE_SDP] = PL(""),
 	};
 	struct netaddr target;
 	ev_address_to_netaddr(o->target, &target);
-	leg_addr_set(&l->fallback, &target);
+	peer_addr_set(&l->fallback, &target);
 	leg_index_dialog(l);
 	LOGD(l->dlg.call_id, "leg %llu: new originate leg (answer leg %llu)%s",
 	     (unsigned long long)l->id, (unsigned long long)o->answer_leg,
@@ -285,14 +299,18 @@ static void learn_dialog(struct leg *l, const struct sip_msg *resp)
 		[LEG_VAR_REMOTE_TAG] = pl_isset(resp->to.tag) ? resp->to.tag : PL(""),
 		[LEG_VAR_TARGET] = dialog_contact_uri(resp, &target) ? target : l->dlg.remote_target,
 		[LEG_VAR_ROUTES] = n >= 0 ? pl_from(routes, (size_t)n) : l->dlg.route_set,
-		[LEG_VAR_LOCAL_SDP] = l->local_sdp,
-		[LEG_VAR_REMOTE_SDP] = resp->body.l ? resp->body : l->remote_sdp,
+		[LEG_VAR_LOCAL_SDP] = PL_NULL,
+		[LEG_VAR_REMOTE_SDP] = resp->body,
 	};
+	unsigned mask = LEG_VAR_BIT(LEG_VAR_REMOTE_TAG) | LEG_VAR_BIT(LEG_VAR_TARGET) |
+			LEG_VAR_BIT(LEG_VAR_ROUTES);
 
 	if (n < 0)
 		LOGW(l->dlg.call_id, "leg %llu: Record-Route of the answer not usable",
 		     (unsigned long long)l->id);
-	leg_var_set_all(l, var);
+	if (resp->body.l)
+		mask |= LEG_VAR_BIT(LEG_VAR_REMOTE_SDP);
+	leg_var_update(l, mask, var);
 }
 
 static void emit_response(struct leg *l, Tandem__EventType type, const struct sip_msg *resp,
@@ -329,8 +347,9 @@ static bool auth_retry(struct leg *l, const struct sip_msg *resp)
 	struct digest_answer ans;
 	char val[2048];
 	int best_strength = 0, n;
+	struct leg_uac *u = leg_uac(l);
 
-	if (l->auth_tried || l->uac->auth_user.l == 0)
+	if (l->auth_tried || !u || u->auth_user.l == 0)
 		return false;
 	l->auth_tried = true;
 	for (const struct sip_hdr *h = sip_msg_hdr(resp, id); h; h = sip_msg_hdr_next(resp, h)) {
@@ -345,15 +364,14 @@ static bool auth_retry(struct leg *l, const struct sip_msg *resp)
 		}
 	}
 	if (best_strength == 0 ||
-	    digest_answer(&ans, &best, l->uac->auth_user, l->uac->auth_pass, PL("INVITE"),
-			  l->uac->ruri, 1) < 0 ||
+	    digest_answer(&ans, &best, u->auth_user, u->auth_pass, PL("INVITE"), u->ruri, 1) < 0 ||
 	    (n = digest_write_credentials(val, sizeof(val), &ans.cred)) < 0)
 		return false;
 	/* A new INVITE: whatever an early dialog told us is void. */
 	struct pl var[LEG_VAR__COUNT] = {
-		PL(""), l->uac->ruri, PL(""), l->local_sdp, PL(""),
+		PL(""), u->ruri, PL(""), PL_NULL, PL(""),
 	};
-	leg_var_set_all(l, var);
+	leg_var_update(l, LEG_VAR_BIT(LEG_VAR__COUNT) - 1 - LEG_VAR_BIT(LEG_VAR_LOCAL_SDP), var);
 	LOGD(l->dlg.call_id, "leg %llu: answering the %u challenge", (unsigned long long)l->id,
 	     resp->status);
 	return send_invite(l, NULL, resp->status == 401 ? PL("Authorization") : PL("Proxy-Authorization"),
@@ -395,7 +413,7 @@ static void on_2xx(struct leg *l, const struct sip_msg *resp, const struct sip_r
 			fail_event(l, 502, "Bad Gateway");
 			return;
 		}
-		if (l->local_sdp.l == 0 && resp->body.l) {
+		if (!leg_has_local_sdp(l) && resp->body.l) {
 			/* Late offer: the ACK waits for the answer from ccd. */
 			l->ack_held = true;
 			leg_timer_arm(l, 64 * tm->t1_ms);
@@ -405,7 +423,9 @@ static void on_2xx(struct leg *l, const struct sip_msg *resp, const struct sip_r
 			emit_response(l, TANDEM__EVENT_TYPE__CONNECT, resp, rx);
 		}
 		leg_set_state(l, LEG_CONNECTED);
-		ua_arm_cleanup(l);
+		/* Expires is over; the held ACK's guard stays. */
+		if (!l->ack_held)
+			leg_timer_stop(l);
 		break;
 	case LEG_CANCELLING:
 		/* The 2xx crossed our CANCEL: the call is not wanted. */
@@ -418,7 +438,7 @@ static void on_2xx(struct leg *l, const struct sip_msg *resp, const struct sip_r
 			reject_fork(l, resp);
 		} else if (!l->ack_held) {
 			/* A retransmitted 2xx: our ACK was lost. */
-			ua_send_ack(l, l->inv_cseq, l->ack_with_body ? l->local_sdp : PL_NULL);
+			ua_send_ack(l, l->inv_cseq, l->ack_with_body ? leg_local_sdp(l) : PL_NULL);
 		}
 		break;
 	}

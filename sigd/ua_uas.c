@@ -117,7 +117,7 @@ void ua_uas_invite(struct sigd *sd, struct tsx *t, const struct sip_msg *req,
 		leg_drop(l);
 		return;
 	}
-	leg_addr_set(&l->fallback, &rx->src);
+	peer_addr_set(&l->fallback, &rx->src);
 	l->inv = t;
 	tsx_set_owner(t, l);
 	l->inv_cseq = req->cseq;

@@ -360,6 +360,7 @@ static void test_uac_proxy_auth(void **state)
 	struct digest_credentials cr;
 	struct h_inv k;
 	struct sip_msg *m;
+	char ruri[64];
 
 	o.auth_username = (char *)"gwuser";
 	o.auth_password = (char *)"gwpass";
@@ -373,6 +374,14 @@ static void test_uac_proxy_auth(void **state)
 	m = h_expect_sip(f, &f->callee, "INVITE ", 1000);
 	assert_int_equal(m->cseq, k.cseq + 1);
 	assert_false(pl_isset(m->to.tag));
+	/* the retry sends the same INVITE again, from what only legs with
+	 * credentials keep */
+	assert_non_null(leg_uac(leg_by_id(f->sd, UAC1)));
+	snprintf(ruri, sizeof(ruri), "sip:bob@127.0.0.1:%u", f->callee.port);
+	assert_true(pl_eq_str(m->ruri_pl, ruri));
+	assert_int_equal(m->max_forwards, 69);
+	assert_true(pl_eq_str(m->from.display, "\"Alice\""));
+	assert_string_equal(h_body(f, m), SDP_A);
 	assert_null(sip_msg_hdr(m, SIP_HDR_AUTHORIZATION));
 	assert_null(digest_parse_credentials(sip_msg_hdr(m, SIP_HDR_PROXY_AUTHORIZATION)->value, &cr));
 	assert_int_equal(cr.algo, DIGEST_ALGO_SHA256);

@@ -57,6 +57,8 @@ static void test_basic_call(void **state)
 	/* ccd originates: the callee's INVITE */
 	h_originate(f, UAC1, "basic-b2b_1", SDP_A, NULL);
 	m = h_expect_sip(f, &f->callee, "INVITE ", 1000);
+	/* no credentials: nothing kept for a digest retry */
+	assert_null(leg_uac(leg_by_id(f->sd, UAC1)));
 	h_keep(f, &k, m);
 	assert_int_equal(m->max_forwards, 69);
 	assert_true(pl_eq_str(m->call_id, "basic-b2b_1"));
@@ -296,6 +298,23 @@ static void test_fail_relay(void **state)
 	uint64_t uas3 = h_caller_invite(f, "nocode", SDP_A);
 	h_ccd_event(f, uas3, TANDEM__EVENT_TYPE__FAIL, 0, NULL);
 	h_expect_sip(f, &f->caller, "SIP/2.0 500 ", 1000);
+
+	/* ccd's reason text goes into the status line, unless a control
+	 * character would make it malformed (fuzz_sigd_link found it) */
+	Tandem__LegEvent fe = TANDEM__LEG_EVENT__INIT;
+
+	fe.leg = h_caller_invite(f, "ctl", SDP_A);
+	fe.type = TANDEM__EVENT_TYPE__FAIL;
+	fe.code = 486;
+	fe.reason = (char *)"Busy\x0f\x12Here";
+	h_ccd_event_full(f, &fe);
+	m = h_expect_sip(f, &f->caller, "SIP/2.0 486 ", 1000);
+	assert_true(pl_eq_str(m->reason, "Busy Here"));
+	fe.leg = h_caller_invite(f, "tab", SDP_A);
+	fe.reason = (char *)"Busy\tNow";
+	h_ccd_event_full(f, &fe);
+	m = h_expect_sip(f, &f->caller, "SIP/2.0 486 ", 1000);
+	assert_true(pl_eq_str(m->reason, "Busy\tNow"));
 }
 
 /* 3xx with Contacts -> REDIRECT -> 3xx with those Contacts. */

@@ -29,11 +29,12 @@ static void ctl(uint32_t delay_ms, uint32_t setups, uint32_t cps)
 	overload_ctl_init(&C, &cfg, 0);
 }
 
-/* n delays of d µs spread over the interval [k*IV, (k+1)*IV). */
+/* n delays of d µs at the start of the interval [k*IV, (k+1)*IV), 1 ms
+ * apart: within 20 ms, so at most one fast rise (test_fast_rise). */
 static void interval(int k, int n, int64_t d)
 {
 	for (int i = 0; i < n; i++)
-		overload_ctl_delay(&C, d, (int64_t)k * IV + (i + 1) * (IV / (n + 1)));
+		overload_ctl_delay(&C, d, (int64_t)k * IV + (i + 1) * MS);
 }
 
 /* Of n new INVITEs at time t, how many are refused for reason r. */
@@ -72,23 +73,24 @@ static void test_standing_queue_raises_share(void **state)
 	interval(1, 10, 40 * MS);	/* twice the target: 10% more */
 	overload_ctl_advance(&C, 2 * IV);
 	assert_int_equal(C.shed_pm, 150);
-	interval(2, 10, 80 * MS);	/* 4x: 20% more */
-	overload_ctl_advance(&C, 3 * IV);
+	interval(2, 10, 80 * MS);	/* 4x: 20% at once (fast), 20% more at the end */
 	assert_int_equal(C.shed_pm, 350);
-	assert_int_equal(refused(1000, 3 * IV + 1, OVERLOAD_SHED_QUEUE), 350);
-	/* spread evenly: of any 20 in a row, 7 */
-	assert_int_equal(refused(20, 3 * IV + 2, OVERLOAD_SHED_QUEUE), 7);
+	overload_ctl_advance(&C, 3 * IV);
+	assert_int_equal(C.shed_pm, 550);
+	assert_int_equal(refused(1000, 3 * IV + 1, OVERLOAD_SHED_QUEUE), 550);
+	/* spread evenly: of any 20 in a row, 11 */
+	assert_int_equal(refused(20, 3 * IV + 2, OVERLOAD_SHED_QUEUE), 11);
+	C.shed_pm = 200;
 	interval(3, 10, 500 * MS);	/* far above: 40%, at most */
+	assert_int_equal(C.shed_pm, 600);
 	overload_ctl_advance(&C, 4 * IV);
-	assert_int_equal(C.shed_pm, 750);
-	interval(4, 10, 500 * MS);
-	overload_ctl_advance(&C, 5 * IV);
 	assert_int_equal(C.shed_pm, 1000);	/* capped */
 	assert_int_equal(refused(100, 5 * IV + 1, OVERLOAD_SHED_QUEUE), 100);
 }
 
 /* Between a quarter of the target and the target the share holds; below,
- * it falls by a quarter and 1% per interval, to 0. */
+ * it falls by 1%, then 2% more, 3%... per interval, to 0; an interval that
+ * is not clear starts the slope again. */
 static void test_hysteresis_and_decay(void **state)
 {
 	(void)state;
@@ -102,12 +104,30 @@ static void test_hysteresis_and_decay(void **state)
 	assert_int_equal(C.shed_pm, 400);
 	interval(2, 10, 1 * MS);
 	overload_ctl_advance(&C, 3 * IV);
-	assert_int_equal(C.shed_pm, 290);
-	for (int k = 3; k < 20; k++)
+	assert_int_equal(C.shed_pm, 390);
+	interval(3, 10, 0);
+	interval(4, 10, 0);
+	overload_ctl_advance(&C, 5 * IV);
+	assert_int_equal(C.shed_pm, 340);	/* 20, then 30 */
+	interval(5, 10, 10 * MS);	/* not clear: holds, the slope restarts */
+	interval(6, 10, 0);
+	overload_ctl_advance(&C, 7 * IV);
+	assert_int_equal(C.shed_pm, 330);
+	for (int k = 7; k < 20; k++)
 		interval(k, 10, 0);
 	overload_ctl_advance(&C, 20 * IV);
 	assert_int_equal(C.shed_pm, 0);
 	assert_int_equal(refused(100, 20 * IV + 1, OVERLOAD_ADMIT), 100);
+	/* from 100% to 0 in 14 clear intervals */
+	C.shed_pm = OVERLOAD_PERMILLE;
+	C.clear = 0;
+	for (int k = 20; k < 33; k++)
+		interval(k, 10, 0);
+	overload_ctl_advance(&C, 33 * IV);
+	assert_int_equal(C.shed_pm, 90);
+	interval(33, 10, 0);
+	overload_ctl_advance(&C, 34 * IV);
+	assert_int_equal(C.shed_pm, 0);
 }
 
 /* One late wake-up is a descheduled loop, not overload; two in a row are
@@ -123,14 +143,40 @@ static void test_single_late_wakeup(void **state)
 	interval(2, 1, 90 * MS);	/* after an on-time one */
 	overload_ctl_advance(&C, 3 * IV);
 	assert_int_equal(C.shed_pm, 0);
-	interval(3, 1, 60 * MS);	/* after a late one: the smaller counts */
-	overload_ctl_advance(&C, 4 * IV);
+	interval(3, 1, 60 * MS);	/* after a late one: overload (fast, then the smaller counts) */
 	assert_int_equal(C.shed_pm, 150);
+	overload_ctl_advance(&C, 4 * IV);
+	assert_int_equal(C.shed_pm, 300);
 	/* an interval with two delays, one on time: no standing queue */
-	overload_ctl_delay(&C, 90 * MS, 4 * IV + 10);
+	overload_ctl_delay(&C, 30 * MS, 4 * IV + 10);
 	overload_ctl_delay(&C, 2 * MS, 4 * IV + 20);
 	overload_ctl_advance(&C, 5 * IV);
-	assert_int_equal(C.shed_pm, 102);
+	assert_int_equal(C.shed_pm, 290);
+}
+
+/* Between intervals, a fast rise: two wake-ups in a row late, the second
+ * by more than twice the target, at most every 20 ms. */
+static void test_fast_rise(void **state)
+{
+	(void)state;
+	ctl(20, 0, 0);
+	overload_ctl_delay(&C, 100 * MS, 1000);	/* alone: nothing */
+	assert_int_equal(C.shed_pm, 0);
+	overload_ctl_delay(&C, 80 * MS, 2000);	/* 4x: 20% */
+	assert_int_equal(C.shed_pm, 200);
+	overload_ctl_delay(&C, 80 * MS, 3000);	/* within 20 ms: no more */
+	assert_int_equal(C.shed_pm, 200);
+	overload_ctl_delay(&C, 40 * MS, 22000);	/* exactly twice: no */
+	assert_int_equal(C.shed_pm, 200);
+	overload_ctl_delay(&C, 41 * MS, 23000);	/* a bit more: 10% */
+	assert_int_equal(C.shed_pm, 302);
+	overload_ctl_delay(&C, 1 * MS, 50000);
+	overload_ctl_delay(&C, 90 * MS, 60000);	/* after an on-time one: no */
+	assert_int_equal(C.shed_pm, 302);
+	ctl(0, 0, 0);
+	overload_ctl_delay(&C, 900 * MS, 1000);
+	overload_ctl_delay(&C, 900 * MS, 30000);
+	assert_int_equal(C.shed_pm, 0);
 }
 
 /* Intervals without a wake-up: idle (decay) after an on-time delay, but
@@ -144,11 +190,11 @@ static void test_silent_intervals(void **state)
 	overload_ctl_advance(&C, 1000 * IV);	/* a long silence */
 	assert_int_equal(C.shed_pm, 0);
 	C.shed_pm = 500;
-	interval(1000, 3, 100 * MS);
+	interval(1000, 3, 30 * MS);
 	overload_ctl_advance(&C, 1001 * IV);
-	assert_int_equal(C.shed_pm, 750);
+	assert_int_equal(C.shed_pm, 575);
 	overload_ctl_advance(&C, 1010 * IV);	/* silent, after late ones */
-	assert_int_equal(C.shed_pm, 750);
+	assert_int_equal(C.shed_pm, 575);
 }
 
 /* Delays that cannot be (a stepped clock) are ignored; 0 turns the
@@ -386,7 +432,7 @@ static void test_wakeup_timestamps(void **state)
 	memcpy(CMSG_DATA(c), &ts, sizeof(ts));
 	overload_rx_wakeup(&H.sd, &mh);	/* closes the interval */
 	assert_in_range(overload_queue_delay_us(&H.sd), 990000, 1100000);
-	assert_int_equal(overload_shed_permille(&H.sd), 400);
+	assert_int_equal(overload_shed_permille(&H.sd), 800);	/* fast, then the interval */
 	/* off: nothing recorded */
 	overload_free(&H.sd);
 	H.sd.cfg.max_queue_delay_ms = 0;
@@ -421,6 +467,9 @@ static void test_without_state(void **state)
 
 /* ---------------------------------------------------------------- options */
 
+/* --max-queue-delay, --max-setups, --max-cps, and the node's capacity
+ * (--max-legs: the other reason sigd refuses new INVITEs). */
+
 static enum sigd_config_result parse(struct sigd_config *cfg, char *err, const char *a, const char *b)
 {
 	char *argv[] = { (char *)"sigd", (char *)a, (char *)b, NULL };
@@ -450,6 +499,11 @@ static void test_options(void **state)
 	assert_string_equal(err, "invalid --max-setups '-1' (0..10000000 legs)");
 	assert_int_equal(parse(&cfg, err, "--max-cps", "many"), SIGD_CONFIG_ERROR);
 	assert_string_equal(err, "invalid --max-cps 'many' (0..1000000 calls per second)");
+	assert_int_equal(cfg.max_legs, 250000);
+	assert_int_equal(parse(&cfg, err, "--max-legs", "1000000"), SIGD_CONFIG_OK);
+	assert_int_equal(cfg.max_legs, 1000000);
+	assert_int_equal(parse(&cfg, err, "--max-legs", "0"), SIGD_CONFIG_ERROR);
+	assert_string_equal(err, "invalid --max-legs '0' (1..100000000 legs)");
 }
 
 int main(void)
@@ -459,6 +513,7 @@ int main(void)
 		cmocka_unit_test(test_standing_queue_raises_share),
 		cmocka_unit_test(test_hysteresis_and_decay),
 		cmocka_unit_test(test_single_late_wakeup),
+		cmocka_unit_test(test_fast_rise),
 		cmocka_unit_test(test_silent_intervals),
 		cmocka_unit_test(test_delay_bounds_and_off),
 		cmocka_unit_test(test_setups_with_hysteresis),

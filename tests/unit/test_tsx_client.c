@@ -59,7 +59,11 @@ static void test_invite_timer_a_capped_and_timer_b(void **state)
 	assert_int_equal(tsx_cseq(t), 10);
 	assert_true(pl_eq_str(tsx_call_id(t), "cid-z9hG4bK-A"));
 	assert_ptr_equal(tsx_owner(t), &H);
-	assert_true(netaddr_eq(tsx_peer(t), &H.peer_addr[0]));
+	{
+		struct netaddr peer = tsx_peer(t);
+
+		assert_true(netaddr_eq(&peer, &H.peer_addr[0]));
+	}
 	H_UNTIL(H.timeouts == 1, T64 + 2000);
 	/* B counts from the first send, however late the retransmissions were */
 	assert_true(h_now_ms() - H.q[0].t_ms >= T64 - 5);
@@ -135,6 +139,9 @@ static void test_non_invite_proceeding_completed_timer_k(void **state)
 	h_quiet(T2 + 20);
 	assert_int_equal(H.responses, 2);
 	H_QUIET_UNTIL(tsx_state(t) == TSX_TERMINATED, T4 + 2000);
+	/* K: the owner, still holding it, hears it is done */
+	assert_int_equal(H.dones, 1);
+	assert_int_equal(H.timeouts, 0);
 	tsx_release(t);
 	assert_int_equal(tsx_count(&H.sd, TSX_CLIENT_NON_INVITE), 0);
 }
@@ -169,6 +176,30 @@ static void test_invite_proceeding_accepted_timer_m(void **state)
 	assert_int_equal(H.status[3], 200);
 	H_QUIET_UNTIL(tsx_state(t) == TSX_TERMINATED, T64 + 2000);
 	assert_int_equal(H.timeouts, 0);
+	/* M: done, the owner lets it go (legs hold no timer for this) */
+	assert_int_equal(H.dones, 1);
+	tsx_release(t);
+	assert_int_equal(tsx_count(&H.sd, TSX_CLIENT_INVITE), 0);
+}
+
+/* A 2xx frees the INVITE's bytes (Accepted needs the keys alone): the
+ * transaction can no longer be cancelled, and it still ends with M. */
+static void test_invite_accepted_keeps_no_request(void **state)
+{
+	struct h_dgram *inv;
+	struct tsx *t;
+
+	(void)state;
+	t = send_request("INVITE", SIP_METHOD_INVITE, "z9hG4bK-MA");
+	inv = h_next();
+	h_reply(0, inv, 200, "uas-tag");
+	h_run(10);
+	assert_int_equal(tsx_state(t), TSX_ACCEPTED);
+	tsx_client_cancel(t, PL_NULL);
+	h_quiet(3 * T1);	/* no CANCEL, no retransmission */
+	assert_int_equal(tsx_count(&H.sd, TSX_CLIENT_NON_INVITE), 0);
+	assert_true(pl_eq_str(tsx_call_id(t), "cid-z9hG4bK-MA"));
+	H_QUIET_UNTIL(H.dones == 1, T64 + 2000);
 	tsx_release(t);
 }
 
@@ -485,6 +516,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_non_invite_timer_e_and_f, h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_non_invite_proceeding_completed_timer_k, h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_invite_proceeding_accepted_timer_m, h_setup, h_teardown),
+		cmocka_unit_test_setup_teardown(test_invite_accepted_keeps_no_request, h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_invite_non2xx_ack, h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_release_in_callback, h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_cancel_deferred_until_1xx, h_setup, h_teardown),

@@ -70,7 +70,7 @@ struct harness {
 	unsigned cancel_code;		/* answer the INVITE from on_cancel, 0: don't */
 
 	/* the client owner */
-	unsigned responses, timeouts;
+	unsigned responses, timeouts, dones;
 	unsigned status[64];
 	struct tsx *client;
 	bool release_on_end;		/* tsx_release() from the final/timeout callback */
@@ -166,9 +166,17 @@ HF void owner_timeout(void *owner, struct tsx *t)
 	}
 }
 
+HF void owner_done(void *owner, struct tsx *t)
+{
+	assert_ptr_equal(owner, &H);
+	assert_int_equal(tsx_state(t), TSX_TERMINATED);
+	H.dones++;
+}
+
 static const struct tsx_client_ops h_owner = {
 	.on_response = owner_response,
 	.on_timeout = owner_timeout,
+	.on_done = owner_done,
 };
 
 /* ---------------------------------------------------------------- the loop */

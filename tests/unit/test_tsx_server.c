@@ -42,7 +42,11 @@ static void test_non_invite_completed_and_timer_j(void **state)
 	assert_int_equal(tsx_method(H.req_tsx), SIP_METHOD_OPTIONS);
 	assert_int_equal(tsx_cseq(H.req_tsx), 7);
 	assert_true(pl_eq_str(tsx_call_id(H.req_tsx), "cid-o1"));
-	assert_true(netaddr_eq(tsx_peer(H.req_tsx), &H.peer_addr[0]));
+	{
+		struct netaddr peer = tsx_peer(H.req_tsx);
+
+		assert_true(netaddr_eq(&peer, &H.peer_addr[0]));
+	}
 	assert_int_equal(tsx_respond(H.req_tsx, 500, PL_NULL, PL_NULL), -1);
 
 	/* retransmission: same bytes again, the TU hears nothing */
@@ -624,7 +628,11 @@ static void test_via_ipv6(void **state)
 		 H.peer_host[0], netaddr_port(&H.peer_addr[0]));
 	assert_string_equal(h_header(d, "Via"), want);
 	assert_int_equal(d->peer, 0);
-	assert_true(netaddr_eq(tsx_peer(H.req_tsx), &H.peer_addr[0]));
+	{
+		struct netaddr peer = tsx_peer(H.req_tsx);
+
+		assert_true(netaddr_eq(&peer, &H.peer_addr[0]));
+	}
 
 	/* no rport, sent-by is the source: no received, to the sent-by port */
 	h_sendf(0,
