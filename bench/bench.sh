@@ -471,7 +471,7 @@ phase_overload() {
 	res "$k.mem_peak" "$peak"
 	res "$k.mem_end" "$(tmem "$t")"
 	if [ "$t" = ours ]; then
-		for why in queue_delay setups cps; do
+		for why in queue_delay setups cps capacity; do
 			res "$k.sigd_shed_$why" "$(sigd_metric "tandem_sigd_calls_shed_total{reason=\"$why\"}")"
 		done
 		res "$k.sigd_shed_ratio" "$(awk 'NF >= 3 { s += $3; n++ } END { if (n) printf "%.2f", s / n }' "$W/$k.mem")"

@@ -473,7 +473,8 @@ def report(path):
         if 'ovl.ours.sigd_shed_queue_delay' in d:
             p(f"  sigd refused (tandem_sigd_calls_shed_total, retransmitted INVITEs included): queue delay "
               f"{d.get('ovl.ours.sigd_shed_queue_delay')}, setups {d.get('ovl.ours.sigd_shed_setups')}, "
-              f"cps {d.get('ovl.ours.sigd_shed_cps')}; mean share refused {d.get('ovl.ours.sigd_shed_ratio', '?')}")
+              f"cps {d.get('ovl.ours.sigd_shed_cps')}, capacity {d.get('ovl.ours.sigd_shed_capacity', '?')}; "
+              f"mean share refused for queue delay {d.get('ovl.ours.sigd_shed_ratio', '?')}")
         for t in ot:
             dr = nums(d.get(f'ovl.{t}.drops'))
             if len(dr) == 3:

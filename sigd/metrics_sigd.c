@@ -182,6 +182,7 @@ static void write_overload(struct evbuffer *b, struct sigd *sd)
 	labelled(b, n, "reason", "queue_delay", os->shed[OVERLOAD_SHED_QUEUE]);
 	labelled(b, n, "reason", "setups", os->shed[OVERLOAD_SHED_SETUPS]);
 	labelled(b, n, "reason", "cps", os->shed[OVERLOAD_SHED_CPS]);
+	labelled(b, n, "reason", "capacity", os->shed[OVERLOAD_SHED_CAPACITY]);
 	metrics_gauge(b, "tandem_sigd_overload", "1 while new INVITEs are being refused.",
 		      overload_active(sd) ? 1 : 0);
 	metrics_head(b, "tandem_sigd_overload_shed_ratio", METRICS_GAUGE,

@@ -47,6 +47,7 @@ struct overload {
 	uint64_t seed;		/* keys the To tags of our 503s */
 	uint64_t rng;		/* spreads Retry-After */
 	bool active;		/* refusing (for the log lines and metrics) */
+	bool capacity_over;	/* between the high and low marks, on the way down */
 	int64_t last_shed_us;
 	int64_t episode_start_us;
 	uint64_t episode_shed;
@@ -309,6 +310,7 @@ static const char *const reason_names[OVERLOAD__COUNT] = {
 	[OVERLOAD_SHED_QUEUE] = "queue delay",
 	[OVERLOAD_SHED_SETUPS] = "setups in flight",
 	[OVERLOAD_SHED_CPS] = "max-cps",
+	[OVERLOAD_SHED_CAPACITY] = "capacity",
 };
 
 int overload_init(struct sigd *sd)
@@ -366,7 +368,10 @@ static void episode_start(struct overload *ov, enum overload_reason r, int64_t n
 	switch (r) {
 	case OVERLOAD_SHED_QUEUE:
 		snprintf(why, sizeof(why), "datagrams wait %lld ms in the receive queue, more than %u ms",
-			 (long long)(ov->ctl.last_delay_us / 1000), ov->ctl.cfg.max_delay_ms);
+			 (long long)(ov->ctl.latest_us / 1000), ov->ctl.cfg.max_delay_ms);
+		break;
+	case OVERLOAD_SHED_CAPACITY:
+		snprintf(why, sizeof(why), "transactions or legs near their limit");
 		break;
 	case OVERLOAD_SHED_SETUPS:
 		snprintf(why, sizeof(why), "%u or more legs in Trying (--max-setups)", ov->ctl.cfg.max_setups);
@@ -385,6 +390,30 @@ static void episode_maybe_end(struct overload *ov, int64_t now)
 	ov->active = false;
 	LOGI(PL_NULL, "overload over: %llu new calls refused in %.1f s",
 	     (unsigned long long)ov->episode_shed, (double)(ov->last_shed_us - ov->episode_start_us) / 1e6);
+}
+
+/* p of max, per mille (0 when there is no limit). */
+static uint64_t fill_pm(size_t n, size_t max)
+{
+	return max ? (uint64_t)n * OVERLOAD_PERMILLE / max : 0;
+}
+
+/*
+ * The state tables near their limits, with hysteresis. At the limit
+ * itself sigd drops new requests (transactions) or answers 503 (legs),
+ * and then a BYE or the originate leg of a call already taken can fail:
+ * refusing new calls earlier keeps room for them.
+ */
+static bool capacity_over(struct sigd *sd, struct overload *ov)
+{
+	uint64_t tsx = sd->tsx ? fill_pm(sd->tsx->total, sd->tsx->max) : 0;
+	uint64_t legs = fill_pm(legs_count(sd), legs_max(sd));
+
+	if (tsx >= OVERLOAD_TSX_HIGH_PM || legs >= OVERLOAD_LEGS_HIGH_PM)
+		ov->capacity_over = true;
+	else if (tsx < OVERLOAD_TSX_LOW_PM && legs < OVERLOAD_LEGS_LOW_PM)
+		ov->capacity_over = false;
+	return ov->capacity_over;
 }
 
 /* A retransmission of an INVITE whose transaction exists. */
@@ -408,7 +437,10 @@ bool overload_shed(struct sigd *sd, const struct sip_msg *m, const struct sip_rx
 	    (pl_isset(m->to.tag) && m->to.tag.l > 0))
 		return false;
 	now = mono_us();
-	r = overload_ctl_decide(&ov->ctl, sd->legs ? legs_stats(sd)->in_state[LEG_TRYING] : 0, now);
+	if (capacity_over(sd, ov))
+		r = OVERLOAD_SHED_CAPACITY;
+	else
+		r = overload_ctl_decide(&ov->ctl, sd->legs ? legs_stats(sd)->in_state[LEG_TRYING] : 0, now);
 	if (r == OVERLOAD_ADMIT) {
 		ov->st.admitted++;
 		episode_maybe_end(ov, now);

@@ -31,6 +31,13 @@
  *                is "ccd, RADIUS or the callees do not keep up".
  *   cps          --max-cps (off by default): new INVITEs beyond this rate,
  *                with a tenth of a second's worth of burst.
+ *   capacity     The transaction table at 80% of its limit, or the legs at
+ *                90% of --max-legs (ended ones linger 64*T1, so a node
+ *                taking calls fast fills up long before it runs out of
+ *                CPU): every new INVITE is refused until they are back
+ *                under 70% and 80%. The rest is kept for the calls we
+ *                have: their BYEs, re-INVITEs and the originate legs of
+ *                calls already taken.
  *
  * The decision itself (struct overload_ctl) knows nothing of sigd: it is
  * fed delays, leg counts and times, so tests can drive it by the clock.
@@ -55,6 +62,10 @@ struct sip_rx;
 #define OVERLOAD_RETRY_AFTER_MIN_S	2	/* Retry-After: 2..5 s, spread */
 #define OVERLOAD_RETRY_AFTER_MAX_S	5
 #define OVERLOAD_PERMILLE		1000
+#define OVERLOAD_TSX_HIGH_PM		800	/* capacity: refuse from here... */
+#define OVERLOAD_TSX_LOW_PM		700	/* ...until back under this */
+#define OVERLOAD_LEGS_HIGH_PM		900
+#define OVERLOAD_LEGS_LOW_PM		800
 
 /* Why a new INVITE was refused (OVERLOAD_ADMIT: it was not). */
 enum overload_reason {
@@ -62,6 +73,7 @@ enum overload_reason {
 	OVERLOAD_SHED_QUEUE,
 	OVERLOAD_SHED_SETUPS,
 	OVERLOAD_SHED_CPS,
+	OVERLOAD_SHED_CAPACITY,
 	OVERLOAD__COUNT
 };
 

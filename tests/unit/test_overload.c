@@ -16,6 +16,7 @@
 
 #include "sigd/overload.h"
 #include "sigd/sigd_config.h"
+#include "sigd/tsx_priv.h"	/* the limit of live transactions */
 
 #define IV OVERLOAD_INTERVAL_US
 #define MS 1000
@@ -397,6 +398,44 @@ static void test_episodes(void **state)
 	assert_int_equal(overload_stats(&H.sd)->episodes, 2);
 }
 
+static int setup_defaults(void **state)
+{
+	h_setup(state);
+	H.sd.cfg.max_queue_delay_ms = OVERLOAD_DEFAULT_MAX_DELAY_MS;
+	H.sd.cfg.max_setups = OVERLOAD_DEFAULT_MAX_SETUPS;
+	assert_int_equal(overload_init(&H.sd), 0);
+	return 0;
+}
+
+/* The transaction table at 80% of its limit: new INVITEs are refused (the
+ * rest is kept for the calls we have) until it is back under 70%. */
+static void test_capacity(void **state)
+{
+	char id[16];
+
+	(void)state;
+	H.auto_code = 0;
+	H.sd.tsx->max = 10;
+	for (int i = 0; i < 8; i++) {
+		snprintf(id, sizeof(id), "k%d", i);
+		invite(id, NULL);
+		h_quiet(5);
+	}
+	assert_int_equal(H.requests, 8);
+	invite("k8", NULL);
+	check_503(h_next(), "k8", 1);
+	assert_int_equal(overload_stats(&H.sd)->shed[OVERLOAD_SHED_CAPACITY], 1);
+	H.sd.tsx->max = 11;	/* 73%: still refusing (hysteresis) */
+	invite("k9", NULL);
+	check_503(h_next(), "k9", 1);
+	H.sd.tsx->max = 12;	/* 67% */
+	invite("k10", NULL);
+	h_quiet(20);
+	assert_int_equal(H.requests, 9);
+	assert_int_equal(overload_stats(&H.sd)->shed[OVERLOAD_SHED_CAPACITY], 2);
+	H.sd.tsx->max = TSX_MAX_DEFAULT;
+}
+
 /* The queue delay from the kernel's timestamps: a datagram stamped 50 ms
  * ago, and one without a stamp (ignored). */
 static void test_wakeup_timestamps(void **state)
@@ -523,6 +562,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_never_refused, setup_shed, teardown_shed),
 		cmocka_unit_test_setup_teardown(test_episodes, setup_shed, teardown_shed),
 		cmocka_unit_test_setup_teardown(test_wakeup_timestamps, setup_shed, teardown_shed),
+		cmocka_unit_test_setup_teardown(test_capacity, setup_defaults, teardown_shed),
 		cmocka_unit_test(test_without_state),
 		cmocka_unit_test(test_options),
 	};
