@@ -242,7 +242,7 @@ $(BUILD)/bench/sipsniff: bench/sipsniff.c
 	$(CC) -std=c11 $(CFLAGS) $(WARN) -D_GNU_SOURCE -o $@ $<
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/bench/sipsniff
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/sipsniff $(BUILD)/tools/rtpio
 	@BUILD=$(BUILD) BENCH_QUICK=$(BENCH_QUICK) sh bench/bench.sh
 
 # ---------------------------------------------------------------- run

@@ -7,6 +7,10 @@
 #   ladder    the highest call rate with zero failed calls, searching upward
 #   cpu       CPU ms per call at fixed rates, from /proc, idle time removed,
 #             with the sipp callee as the reference process
+#   cost      ours only: the cpu phase's measurement at one rate with
+#             RADIUS (a local FreeRADIUS: remote-IP authorisation, Stop
+#             records of both legs) and with rtpengine (ng), against the
+#             basic call: what each adds to sigd+ccd, and the peer's own CPU
 #   latency   setup latency added by the proxy (INVITE in -> out, 200 in ->
 #             out, kernel timestamps from bench/sipsniff) at half the
 #             sustained rate, plus sipp's own response times with and
@@ -18,8 +22,8 @@
 #
 # Then bench/report.py prints the tables and the ratios ours/Kamailio.
 #
-#   BUILD=build sh bench/bench.sh           (the full run, about 20 minutes)
-#   BENCH_QUICK=1 sh bench/bench.sh         (about 2 minutes, to try things)
+#   BUILD=build sh bench/bench.sh           (the full run, about 30 minutes)
+#   BENCH_QUICK=1 sh bench/bench.sh         (about 3 minutes, to try things)
 #   BENCH_PHASES="ladder cpu" BENCH_TARGETS=ours sh bench/bench.sh
 #
 # Results: $BUILD/bench/run/ (results.txt, report.txt, every sipp's files,
@@ -56,7 +60,7 @@ trap 'stop_all' EXIT
 trap 'exit 130' INT TERM
 
 QUICK=${BENCH_QUICK:-0}
-PHASES=${BENCH_PHASES:-ladder cpu latency hold overload}
+PHASES=${BENCH_PHASES:-ladder cpu cost latency hold overload}
 # ours: sigd + ccd. kam: Kamailio with Debian's defaults, the reference of
 # issue 7. kamt: Kamailio with the TLSF memory manager (-x tlsf -X tlsf),
 # which makes it several times cheaper per call than its default "qm":
@@ -72,6 +76,16 @@ KAM_SHM_MB=${KAM_SHM_MB:-1024}
 # linger 64*T1 = 32 s, so the node holds 64 legs per call/s). Overload
 # control stays at sigd's defaults.
 OURS_OPTS=${OURS_OPTS---max-legs 2000000}
+# Each daemon on a CPU of its own (--cpu, common/cpu_affinity.h): its
+# ZeroMQ I/O thread then shares its event loop's CPU, and the hand-offs
+# between them wake no other CPU. As an operator deploys them; the sipps
+# and Kamailio (one process per message, no hand-off) are not pinned.
+# OURS_CPUS="" runs both unpinned.
+OURS_CPUS=${OURS_CPUS-0 1}
+if [ -n "$OURS_CPUS" ] && [ "$(nproc)" -ge 2 ]; then
+	OURS_OPTS="$OURS_OPTS --cpu ${OURS_CPUS% *}"
+	CCD_OPTS="${CCD_OPTS:-} --cpu ${OURS_CPUS#* }"
+fi
 # After a run, how long until the system under test holds nothing of it
 # and has spent all its CPU on it: sigd's default T1 is 500 ms, so ended
 # legs and transactions linger 64*T1 = 32 s (to absorb retransmissions) and
@@ -87,6 +101,7 @@ if [ "$QUICK" = 1 ]; then
 	HOLD_LEVELS="1000 10000" HOLD_SPLIT=0 HOLD_IDLE_S=1 HOLD_RAMP_MIN=1000
 	PROBE_RATE=500 PROBE_S=2
 	OVL_S=5 OVL_HELD=200 RECOVERY_S=2 OVL_RECV_TIMEOUT=5000
+	COST_S=${COST_S:-3}
 else
 	LADDER="500 1000 1500 2000 2500 3000 3500 4000 5000 6000 7000 8000 10000 12000"
 	LADDER_S=6 SETTLE_S=3 WARMUP_CALLS=1000 CONFIRM_S=36 CONFIRM_TRIES=5
@@ -95,7 +110,16 @@ else
 	HOLD_LEVELS="1000 10000 50000 100000" HOLD_SPLIT=1 HOLD_IDLE_S=5 HOLD_RAMP_MIN=200
 	PROBE_RATE=500 PROBE_S=8
 	OVL_S=30 OVL_HELD=1000 RECOVERY_S=10 OVL_RECV_TIMEOUT=10000
+	COST_S=${COST_S:-10}
 fi
+# The cost phase: one rate, about 5,000 calls per set-up in the full run.
+COST_RATE=${COST_RATE:-500}
+COST_SETUPS=${COST_SETUPS:-basic radius rtpengine}
+# rtpengine's log level in the cost phase: its default, 6 (INFO), writes
+# some 23 lines per call (every ng command, each stream's statistics at
+# delete), 5 (NOTICE) one ("Creating new call"); measured in a quick run,
+# 5 made rtpengine about 10% cheaper per call.
+RTPE_LOG_LEVEL=${RTPE_LOG_LEVEL:-6}
 # The overload phase offers 3x the sustained rate, but at most OVL_MAX_CPS:
 # beyond some 15,000 calls/s one sipp on this 2-CPU machine cannot read
 # the answers to its own INVITEs (measured: a flood answered by 503 alone
@@ -124,6 +148,7 @@ res meta.kamailio "$(kamailio -v 2>/dev/null | awk 'NR == 1 { print $3 }')"
 res meta.rev "$(git -C "$ROOT" describe --always 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet HEAD -- sigd ccd common proto 2>/dev/null || echo ' + uncommitted changes to sigd/ccd/common/proto')"
 res meta.built "$(date -u -r "$BUILD/sigd" '+%Y-%m-%d %H:%M UTC')"
 res meta.ours_opts "${OURS_OPTS:-}"
+res meta.ccd_opts "${CCD_OPTS:-}"
 res meta.kam_opts "-n $KAM_CHILDREN -m $KAM_SHM_MB"
 say "bench: $(grep '^meta.mode' "$RES" | cut -d= -f2) run, load average $(load), $(nproc) CPUs, results in $W"
 awk -v l="$(load)" 'BEGIN { split(l, a, " "); exit !(a[1] > 1.0) }' &&
@@ -222,36 +247,182 @@ sustained() {
 phase_cpu() {
 	t=$1
 	up "$t" || return 1
-	i0=$(tcpu "$t")
-	sleep "$IDLE_S"
-	i1=$(tcpu "$t")
-	res "cpu.$t.idle_s" "$IDLE_S"
-	res "cpu.$t.idle0" "$i0"
-	res "cpu.$t.idle1" "$i1"
+	cpu_idle "cpu.$t"
 	for run in $CPU_RUNS; do
-		r=${run%%:*} s=${run##*:}
-		n=$((r * s))
-		k=cpu.$t.$r
-		c0=$(tcpu "$t") u0=$(cpu_ms "$UAS_PID") t0=$(now) s0=$(tsplit "$t")
-		UAC_TIMEOUT=$((s * 3 + 40)) uac "$k" "$PORT" "$r" "$n"
-		sleep 1
-		u1=$(cpu_ms "$UAS_PID")
-		sleep "$((SETTLE > 1 ? SETTLE - 1 : 0))"
-		c1=$(tcpu "$t") s1=$(tsplit "$t")
-		res "$k.split0" "$s0"
-		res "$k.split1" "$s1"
-		res "$k.window" "$(elapsed "$t0")"
-		res "$k.rc" "$RC"
-		res "$k.calls" "$n"
-		res "$k.ok" "$(stat "$k" 'SuccessfulCall(C)')"
-		res "$k.failed" "$(stat "$k" 'FailedCall(C)')"
-		res "$k.cpu0" "$c0"
-		res "$k.cpu1" "$c1"
-		res "$k.uas_ms" "$((u1 - u0))"
-		say "cpu $t $r cps x ${s}s: rc=$RC cpu $c0 -> $c1 ms, callee $((u1 - u0)) ms"
+		cpu_run "cpu.$t.${run%%:*}" "${run%%:*}" "${run##*:}"
 	done
 	down
 }
+
+# cpu_idle KEY: the CPU of the system under test $t over IDLE_S seconds
+# with no calls (KEY.idle0, KEY.idle1, KEY.idle_s).
+cpu_idle() {
+	i0=$(tcpu "$t")
+	sleep "$IDLE_S"
+	i1=$(tcpu "$t")
+	res "$1.idle_s" "$IDLE_S"
+	res "$1.idle0" "$i0"
+	res "$1.idle1" "$i1"
+}
+
+# cpu_run KEY RATE SECONDS [WAIT]: RATE calls/s for SECONDS seconds, then
+# the settling time; the CPU of $t before and after (KEY.cpu0, KEY.cpu1),
+# of the callee up to 1 s after the last call. WAIT, a function given the
+# number of calls, runs inside the settling time (which it extends if it
+# takes longer): e.g. until the accounting records have arrived, so that
+# the window holds the work they cost.
+cpu_run() {
+	k=$1 r=$2 s=$3 n=$(($2 * $3))
+	c0=$(tcpu "$t") u0=$(cpu_ms "$UAS_PID") t0=$(now) s0=$(tsplit "$t")
+	UAC_TIMEOUT=$((s * 3 + 40)) uac "$k" "$PORT" "$r" "$n"
+	sleep 1
+	u1=$(cpu_ms "$UAS_PID")
+	w0=$(now)
+	[ -n "${4:-}" ] && "$4" "$n"
+	sleep "$(awk -v s="$SETTLE" -v w="$(elapsed "$w0")" 'BEGIN { x = s - 1 - w; print (x > 0 ? x : 0) }')"
+	c1=$(tcpu "$t") s1=$(tsplit "$t")
+	res "$k.split0" "$s0"
+	res "$k.split1" "$s1"
+	res "$k.window" "$(elapsed "$t0")"
+	res "$k.rc" "$RC"
+	res "$k.calls" "$n"
+	res "$k.ok" "$(stat "$k" 'SuccessfulCall(C)')"
+	res "$k.failed" "$(stat "$k" 'FailedCall(C)')"
+	res "$k.cpu0" "$c0"
+	res "$k.cpu1" "$c1"
+	res "$k.uas_ms" "$((u1 - u0))"
+	say "$k: $r cps x ${s}s: rc=$RC cpu $c0 -> $c1 ms, callee $((u1 - u0)) ms"
+}
+
+# ---------------------------------------------------------------- cost
+# What RADIUS and rtpengine add (issue 7): ours only, on fresh daemons for
+# each set-up, the cpu phase's measurement (cpu_idle, cpu_run) at
+# COST_RATE calls/s for COST_S seconds:
+#   basic      as the cpu phase: ccd -u -s <callee>
+#   radius     ccd -R: remote-IP authorisation by a local FreeRADIUS (the
+#              e2e tests' configuration, bench/radius/users; no debug
+#              output), routes from its reply, accounting Stop records of
+#              both legs (-A 1), which FreeRADIUS writes to its detail file;
+#              the Stop records and Access-Requests are counted
+#   rtpengine  ccd -r ng:<rtpengine>: the same calls (their INVITE and 200
+#              carry SDP) with an offer, an answer and a delete each
+#              (signalling and rtpengine control; no RTP is sent)
+# The peer (FreeRADIUS, rtpengine: all their threads) is measured as a
+# third process next to sigd and ccd.
+phase_cost() {
+	t=$1
+	[ "$t" = ours ] || return 0
+	res cost.rate "$COST_RATE"
+	res cost.seconds "$COST_S"
+	res cost.setups "$COST_SETUPS"
+	for c in $COST_SETUPS; do
+		k=cost.$c
+		if ! "cost_up_$c"; then
+			res "$k.skipped" "could not start (see bench.log)"
+			say "cost $c: could not start the set-up"
+			down
+			continue
+		fi
+		cpu_idle "$k"
+		cpu_run "$k" "$COST_RATE" "$COST_S" "cost_wait_$c"
+		"cost_check_$c" "$n"
+		# shellcheck disable=SC2086 # a list of names
+		cost_ms "$k" "$n" $COST_PROCS
+		say "cost $c: $(grep "^$k\.\(ok\|failed\|[a-z]*_ms\|stops\|auth_requests\|offers\|deletes\)=" "$RES" | sed "s/^$k\.//" | paste -sd' ')"
+		down
+	done
+}
+
+# cost_ms KEY CALLS NAME...: the ms per call of each process (idle rate
+# removed, as report.py's cpu_per_call) as KEY.<NAME>_ms, and the callee's.
+cost_ms() {
+	m_k=$1 m_n=$2
+	shift 2
+	m_i=1
+	for m_name in "$@"; do
+		res "$m_k.${m_name}_ms" "$(awk -v c0="$c0" -v c1="$c1" -v i0="$i0" -v i1="$i1" -v is="$IDLE_S" \
+			-v w="$(sed -n "s/^$m_k\.window=//p" "$RES")" -v n="$m_n" -v j="$m_i" 'BEGIN {
+				split(c0, a); split(c1, b); split(i0, x); split(i1, y)
+				v = b[j] - a[j] - (y[j] - x[j]) / is * w; if (v < 0) v = 0
+				printf "%.4f\n", v / n }')"
+		m_i=$((m_i + 1))
+	done
+	res "$m_k.callee_ms" "$(awk -v u="$((u1 - u0))" -v n="$m_n" 'BEGIN { printf "%.4f\n", u / n }')"
+}
+
+cost_up_basic() {
+	COST_PROCS="sigd ccd"
+	up ours
+}
+
+cost_up_radius() {
+	COST_PROCS="sigd ccd radius"
+	for c_x in freeradius radclient; do
+		command -v "$c_x" >/dev/null 2>&1 || { say "cost radius: $c_x not found (make deps)"; return 1; }
+	done
+	res meta.freeradius "$(freeradius -v 2>/dev/null | awk 'NR == 1 { sub(/,$/, "", $4); print $4 }')"
+	# FreeRADIUS first, then the callee and ours: ccd authorises the
+	# caller's address (-D: a rejected caller gets 403, no digest
+	# challenge), routes by the reply and sends Stop records (-A 1).
+	start_radius || return 1
+	up ours -R "$W/radius/radiusclient.conf" -D -A 1 --acct-spool "$W/radius/acct.spool"
+}
+
+# cost_wait_radius CALLS: until FreeRADIUS has written the Stop records of
+# both legs of every call (at most 60 s): they are sent after the BYE.
+cost_wait_radius() {
+	w_i=0
+	while [ "$(rad_count detail 'Acct-Status-Type = Stop')" -lt $(($1 * 2)) ] && [ $w_i -lt 300 ]; do
+		sleep 0.2
+		w_i=$((w_i + 1))
+	done
+}
+
+cost_check_radius() {
+	st=$(rad_count detail 'Acct-Status-Type = Stop')
+	au=$(rad_count auth-detail 'User-Name = ')
+	res "$k.stops" "$st"
+	res "$k.stops_expected" "$(($1 * 2))"
+	res "$k.auth_requests" "$au"
+	res "$k.spooled" "$(wc -c <"$W/radius/acct.spool" 2>/dev/null || echo 0)"
+	[ "$st" -eq $(($1 * 2)) ] ||
+		say "cost radius: MISMATCH: $st Stop records in FreeRADIUS's detail file, expected $(($1 * 2)) (2 per call)"
+}
+
+cost_up_rtpengine() {
+	COST_PROCS="sigd ccd rtpengine"
+	command -v rtpengine >/dev/null 2>&1 || { say "cost rtpengine: rtpengine not found (make deps)"; return 1; }
+	[ -x "$BUILD/tools/rtpio" ] || { say "cost rtpengine: $BUILD/tools/rtpio is not built (make)"; return 1; }
+	res meta.rtpengine "$(rtpengine --version 2>&1 | awk '/Version/ { print $2; exit }'), --log-level=$RTPE_LOG_LEVEL"
+	# rtpengine first: ccd asks an offline RTP proxy again only every 60 s.
+	start_rtpengine || return 1
+	up ours -u -s "$B_IP:$B_PORT_UAS" -r "ng:$B_IP:$B_RTPE_NG" || return 1
+	c_i=0
+	until grep -q "RTP proxy ng:$B_IP:$B_RTPE_NG: .*-> online" "$W/ccd.log"; do
+		c_i=$((c_i + 1))
+		[ $c_i -ge 100 ] && { say "cost rtpengine: not online in ccd: $(tail -3 "$W/ccd.log")"; return 1; }
+		sleep 0.1
+	done
+}
+
+# What rtpengine did, from its ng "statistics" reply (bencode): the offer,
+# answer and delete commands it handled and the sessions it still holds.
+cost_check_rtpengine() {
+	c_st=$("$BUILD/tools/rtpio" ng "$B_IP:$B_RTPE_NG" statistics 2>/dev/null)
+	for c_cmd in offer answer delete; do
+		c_v=$(printf '%s' "$c_st" | sed -n "s/.*:total${c_cmd}counti\([0-9]*\)e.*/\1/p")
+		res "$k.${c_cmd}s" "${c_v:-?}"
+	done
+	c_v=$(printf '%s' "$c_st" | sed -n 's/.*13:sessionstotali\([0-9]*\)e.*/\1/p')
+	res "$k.sessions_left" "${c_v:-?}"
+	res "$k.no_proxy" "$(grep -c 'no RTP proxy online' "$W/ccd.log")"
+	c_v=$(sed -n "s/^$k\.offers=//p" "$RES")
+	[ "$c_v" = "$1" ] || say "cost rtpengine: MISMATCH: rtpengine handled $c_v offers for $1 calls"
+}
+
+cost_wait_basic() { :; }
+cost_check_basic() { :; }
+cost_wait_rtpengine() { :; }
 
 # ---------------------------------------------------------------- latency
 # At 100 calls/s (no queueing: the cost of one call's path), at half the

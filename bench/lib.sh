@@ -19,6 +19,7 @@ B_CCD_BIND=tcp://127.0.0.1:5555
 B_SIGD_METRICS=127.0.0.1:9109	# sigd's Prometheus endpoint (calls shed)
 B_NEXT_CP=8800		# each sipp gets its own control and media ports
 B_TCK=$(getconf CLK_TCK)
+PEER_PID=""		# the cost phase's FreeRADIUS or rtpengine
 B_T0=$(date +%s)
 
 say() {
@@ -197,7 +198,7 @@ sipp_ports() {
 start_uas() {
 	sipp_ports
 	mkdir -p "$W/uas.$B_CP"
-	(cd "$W/uas.$B_CP" && exec sipp -sf "$HERE/sipp/uas.xml" -i "$B_IP" -p "$B_PORT_UAS" \
+	(cd "$W/uas.$B_CP" && exec nice -n "${SIPP_NICE:-0}" sipp -sf "$HERE/sipp/uas.xml" -i "$B_IP" -p "$B_PORT_UAS" \
 		-cp "$B_CP" -mp "$B_MP" -nostdin -buff_size 4194304 \
 		-trace_err -error_file err.log -max_log_size 10000000 >out.log 2>&1) &
 	UAS_PID=$!
@@ -205,12 +206,17 @@ start_uas() {
 	wait_udp "$B_PORT_UAS" || { say "the callee sipp did not start: $(tail -3 "$W/uas.$B_CP/out.log")"; return 1; }
 }
 
-# start_ours: ccd, then sigd linked to it ($CCD_PID, $SIGD_PID), at the
-# product's default log level (INFO: nothing per call) and with its default
-# overload control, plus $OURS_OPTS (e.g. "--max-queue-delay 0": off).
+# start_ours [CCD ARGS...]: ccd, then sigd linked to it ($CCD_PID,
+# $SIGD_PID), at the product's default log level (INFO: nothing per call)
+# and with its default overload control, plus $OURS_OPTS for sigd (e.g.
+# "--max-queue-delay 0": off) and $CCD_OPTS for ccd. ccd's authorisation and
+# routing: ARGS, by default "-u -s <the callee>" (no RADIUS, the static
+# route); the cost phase gives RADIUS or an RTP proxy instead.
 start_ours() {
-	env SIPLOG_BEND=stderr "$BUILD/ccd" -f -u -s "$B_IP:$B_PORT_UAS" --bind "$B_CCD_BIND" \
-		>>"$W/ccd.log" 2>&1 &
+	[ $# -gt 0 ] || set -- -u -s "$B_IP:$B_PORT_UAS"
+	# shellcheck disable=SC2086 # CCD_OPTS is an option list
+	env SIPLOG_BEND=stderr "$BUILD/ccd" -f "$@" --bind "$B_CCD_BIND" \
+		${CCD_OPTS:-} >>"$W/ccd.log" 2>&1 &
 	CCD_PID=$!
 	started "$CCD_PID"
 	wait_tcp "${B_CCD_BIND##*:}" || { say "ccd did not start: $(tail -3 "$W/ccd.log")"; return 1; }
@@ -243,16 +249,19 @@ start_kam() {
 	sleep 0.5
 }
 
-# up TARGET / down TARGET: a fresh callee and system under test: ours,
+# up TARGET [CCD ARGS...] / down TARGET: a fresh callee and system under test: ours
+# (ARGS: see start_ours),
 # kam (Kamailio as Debian ships it: its default "qm" memory manager) or
 # kamt (the same with the TLSF memory manager, -x tlsf -X tlsf); $PORT is where callers send, $TPIDS the processes to measure,
 # $SETTLE how long, after some calls, until the system holds nothing of
 # them (ours: the 64*T1 linger of ended legs and transactions; Kamailio:
 # tm's 5 s wait timer) and its CPU time for them is all spent.
 up() {
+	u_t=$1
+	shift
 	start_uas || return 1
-	case $1 in
-	ours) start_ours || return 1; PORT=$B_PORT_OURS; TPIDS="$SIGD_PID $CCD_PID" SETTLE=$OURS_SETTLE_S ;;
+	case $u_t in
+	ours) start_ours "$@" || return 1; PORT=$B_PORT_OURS; TPIDS="$SIGD_PID $CCD_PID" SETTLE=$OURS_SETTLE_S ;;
 	kam) start_kam || return 1; PORT=$B_PORT_KAM; TPIDS=$KAM_PID SETTLE=$KAM_SETTLE_S ;;
 	kamt) KAM_OPTS="-x tlsf -X tlsf ${KAM_OPTS:-}" start_kam || return 1
 		PORT=$B_PORT_KAM TPIDS=$KAM_PID SETTLE=$KAM_SETTLE_S ;;
@@ -262,25 +271,95 @@ up() {
 
 down() {
 	stop_all
+	PEER_PID=""
 	sleep 0.5
 }
 
 # tcpu TARGET: "<ms> <ms>" for ours (sigd ccd), "<ms>" for kam (all its
-# processes).
+# processes). With $PEER_PID set (the cost phase: FreeRADIUS or
+# rtpengine, all threads), ours is "<sigd> <ccd> <peer>".
 tcpu() {
 	case $1 in
-	ours) echo "$(cpu_ms "$SIGD_PID") $(cpu_ms "$CCD_PID")" ;;
+	ours) echo "$(cpu_ms "$SIGD_PID") $(cpu_ms "$CCD_PID")${PEER_PID:+ $(cpu_ms "$PEER_PID")}" ;;
 	kam*) cpu_ms "$KAM_PID" ;;
 	esac
 }
 
 # tsplit TARGET: user and system ms, "<sigd u> <sigd s> <ccd u> <ccd s>"
-# or "<u> <s>" for Kamailio.
+# (then "<peer u> <peer s>" with $PEER_PID) or "<u> <s>" for Kamailio.
 tsplit() {
 	case $1 in
-	ours) echo "$(cpu_split "$SIGD_PID") $(cpu_split "$CCD_PID")" ;;
+	ours) echo "$(cpu_split "$SIGD_PID") $(cpu_split "$CCD_PID")${PEER_PID:+ $(cpu_split "$PEER_PID")}" ;;
 	kam*) cpu_split "$KAM_PID" ;;
 	esac
+}
+
+# ---------------------------------------------------------------- peers
+# The servers ccd talks to in the cost phase, in the benchmark's
+# namespace, started before ccd ($PEER_PID; stopped by stop_all).
+
+B_RAD_PORT=18120	# FreeRADIUS: auth here, accounting on the next port
+B_RAD_SECRET=testing123	# as in tests/radius/raddb/clients.conf
+B_RTPE_NG=2223		# rtpengine's ng control port
+
+# start_radius: FreeRADIUS with the project's configuration (a copy of
+# tests/radius/raddb in $W/radius/raddb, the one the RADIUS end-to-end tests
+# run: detail files of every Access-Request and accounting request) and
+# bench/radius/users (the caller's address accepted, one route: the
+# callee). Without -X/-xx: no per-request debug output. Waits until it
+# answers Status-Server; writes $W/radius/radiusclient.conf for ccd -R.
+start_radius() {
+	rd=$W/radius
+	rm -rf "$rd"
+	mkdir -p "$rd/raddb"
+	cp -r "$ROOT/tests/radius/raddb/." "$rd/raddb/" || return 1
+	cp "$HERE/radius/users" "$rd/raddb/users" || return 1
+	mkdir -p "$rd/raddb/log" "$rd/raddb/run" "$rd/raddb/radacct"
+	sed -i -e "s/@AUTH_PORT@/$B_RAD_PORT/" -e "s/@ACCT_PORT@/$((B_RAD_PORT + 1))/" "$rd/raddb/radiusd.conf"
+	printf '%s\t%s\n' "$B_IP" "$B_RAD_SECRET" >"$rd/servers"
+	cat >"$rd/radiusclient.conf" <<-EOF
+		# written by bench/lib.sh (start_radius), as tests/e2e/radius.inc does
+		authserver	$B_IP:$B_RAD_PORT
+		acctserver	$B_IP:$((B_RAD_PORT + 1))
+		servers		$rd/servers
+		dictionary	$ROOT/etc/radius/dictionary
+		radius_timeout	2
+		radius_retries	1
+		bindaddr	*
+	EOF
+	freeradius -f -d "$rd/raddb" >>"$rd/radius.log" 2>&1 &
+	PEER_PID=$!
+	started "$PEER_PID"
+	r_i=0
+	until echo 'Message-Authenticator = 0x00' |
+		radclient -q -r 1 -t 1 "$B_IP:$B_RAD_PORT" status "$B_RAD_SECRET" >/dev/null 2>&1; do
+		r_i=$((r_i + 1))
+		if [ $r_i -ge 50 ] || ! kill -0 "$PEER_PID" 2>/dev/null; then
+			say "FreeRADIUS did not start: $(tail -3 "$rd/radius.log")"
+			return 1
+		fi
+		sleep 0.2
+	done
+}
+
+# rad_count FILE_PREFIX PATTERN: lines matching PATTERN in FreeRADIUS's
+# detail files (detail-*: accounting; auth-detail-*: Access-Requests).
+rad_count() {
+	cat "$W/radius/raddb/radacct"/*/"$1"-* 2>/dev/null | grep -c -- "$2"
+}
+
+# start_rtpengine: rtpengine as tests/e2e/media.inc starts it (userspace
+# forwarding only: --table=-1; sessions deleted at once on "delete"), ng
+# on $B_IP:$B_RTPE_NG, at log level $RTPE_LOG_LEVEL (default 6, INFO:
+# rtpengine's own default); waits until the port is bound.
+start_rtpengine() {
+	rtpengine --config-file=none --table=-1 --foreground --log-stderr --log-level="${RTPE_LOG_LEVEL:-6}" \
+		--interface="$B_IP" --listen-ng="$B_IP:$B_RTPE_NG" \
+		--port-min=30000 --port-max=39999 --delete-delay=0 \
+		--pidfile="$W/rtpengine.pid" >>"$W/rtpengine.log" 2>&1 &
+	PEER_PID=$!
+	started "$PEER_PID"
+	wait_udp "$B_RTPE_NG" || { say "rtpengine did not start: $(tail -3 "$W/rtpengine.log")"; return 1; }
 }
 
 # tmem TARGET: memory in kB. Ours: "<sigd RSS> <ccd RSS>". Kamailio: the
@@ -303,7 +382,7 @@ uac() {
 	sipp_ports
 	rm -rf "${W:?}/$u_n"
 	mkdir -p "$W/$u_n"
-	(cd "$W/$u_n" && exec sipp "$B_IP:$u_port" -sf "$HERE/sipp/uac.xml" -i "$B_IP" \
+	(cd "$W/$u_n" && exec nice -n "${SIPP_NICE:-0}" sipp "$B_IP:$u_port" -sf "$HERE/sipp/uac.xml" -i "$B_IP" \
 		-p "$B_PORT_UAC" -cp "$B_CP" -mp "$B_MP" -r "$u_rate" -m "$u_calls" -d 0 \
 		-l 50000 -nostdin -pause_msg_ign -buff_size 4194304 \
 		-trace_stat -stf stat.csv -fd 200ms -trace_counts \
@@ -362,7 +441,7 @@ holder() {
 	sipp_ports
 	rm -rf "${W:?}/$1"
 	mkdir -p "$W/$1"
-	(cd "$W/$1" && exec sipp "$B_IP:$2" -sf "$HERE/sipp/uac.xml" -i "$B_IP" -p "$3" \
+	(cd "$W/$1" && exec nice -n "${SIPP_NICE:-0}" sipp "$B_IP:$2" -sf "$HERE/sipp/uac.xml" -i "$B_IP" -p "$3" \
 		-cp "$B_CP" -mp "$B_MP" -r "$4" -m "$5" -l "$5" -d "${HOLD_MS:-3600000}" \
 		-nostdin -buff_size 4194304 -trace_stat -stf stat.csv -fd 1 -trace_counts \
 		-trace_err -error_file err.log -max_log_size 10000000 >out.log 2>&1) &

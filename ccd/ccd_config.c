@@ -23,6 +23,7 @@
 #include "cld_rewrite.h"
 #include "config_file.h"
 #include "control.h"
+#include "cpu_affinity.h"
 #include "metrics.h"
 #include "rtpp.h"
 #include "sip_char.h"
@@ -39,6 +40,8 @@ static const char usage[] =
 	"                              (default " CCD_DEFAULT_BIND ")\n"
 	"  -c, --b2bua_socket=socket   control socket: unix:path, path or tcp:host[:port]\n"
 	"  --metrics host:port         serve Prometheus metrics on http://host:port/metrics\n"
+	"  --cpu list                  run on these CPUs only (e.g. 1 or 2-3): keeps the\n"
+	"                              ZeroMQ I/O thread next to the event loop\n"
 	"  --drain seconds             on SIGTERM, refuse new calls and end the others after\n"
 	"                              this long (default 30; a second SIGTERM exits at once)\n"
 	"Routing and authorisation:\n"
@@ -83,7 +86,7 @@ enum {
 	OPT_BIND = 256, OPT_METRICS, OPT_DRAIN, OPT_HELP, OPT_VERSION, OPT_RTPP_RETRY, OPT_RTPP_CHECK,
 	OPT_RTPP_NOTIFY, OPT_ACCT_SPOOL, OPT_FOREGROUND, OPT_RTPP_CLIENTS, OPT_AUTH_ENABLE, OPT_DIGEST_AUTH,
 	OPT_DIGEST_ONLY, OPT_ACCT_ENABLE, OPT_START_ACCT, OPT_ALIVE_ACCT, OPT_PRECISE_ACCT, OPT_KA_ANS,
-	OPT_KA_ORIG, OPT_PASS_HEADERS, OPT_HIDE_CALL_ID, OPT_SIGD, OPT_UNSUPPORTED,
+	OPT_KA_ORIG, OPT_PASS_HEADERS, OPT_HIDE_CALL_ID, OPT_SIGD, OPT_UNSUPPORTED, OPT_CPU,
 };
 
 static const char short_options[] = ":fL:P:us:n:DA:a:m:k:r:F:R:h:c:t:T:HC:M:x:d:W:l:p:";
@@ -91,6 +94,7 @@ static const char short_options[] = ":fL:P:us:n:DA:a:m:k:r:F:R:h:c:t:T:HC:M:x:d:
 static const struct option long_options[] = {
 	{ "bind", required_argument, NULL, OPT_BIND },
 	{ "metrics", required_argument, NULL, OPT_METRICS },
+	{ "cpu", required_argument, NULL, OPT_CPU },
 	{ "drain", required_argument, NULL, OPT_DRAIN },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -462,6 +466,11 @@ static int apply_ops(struct parse *ps, int id, const char *opt, const char *v)
 		else
 			cfg->rtpp_notify = v;
 		return 0;
+	case OPT_CPU:
+		if (!cpu_list_parse(v, &cfg->cpus, why, sizeof(why)))
+			return failf(ps, "%s: %s", opt, why);
+		cfg->cpus_set = true;
+		return 0;
 	case OPT_DRAIN:
 		if (!parse_ulong(v, 0, CCD_MAX_DRAIN_S, &cfg->drain_s))
 			return failf(ps, "invalid %s '%s' (0..%d seconds)", opt, quote(ps, v), CCD_MAX_DRAIN_S);
@@ -587,6 +596,7 @@ static int apply(struct parse *ps, int id, const char *name, const char *v)
 	case 'c':
 	case OPT_METRICS:
 	case OPT_RTPP_NOTIFY:
+	case OPT_CPU:
 	case OPT_DRAIN:
 	case OPT_RTPP_RETRY:
 	case OPT_RTPP_CHECK:

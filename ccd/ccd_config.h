@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cpu_affinity.h"
 #include "netaddr.h"
 #include "sdp.h"
 
@@ -58,6 +59,8 @@ struct ccd_config {
 					   (unix:path, a bare path, tcp:host[:port]);
 					   NULL = none */
 	const char *metrics;		/* --metrics host:port: Prometheus endpoint */
+	cpu_set_t cpus;			/* --cpu (cpu_affinity.h), when cpus_set */
+	bool cpus_set;
 	unsigned drain_s;		/* --drain: after SIGTERM, calls may go on this long */
 	/* RTP proxies (media.h): -r specs (argv), checked at parse time. */
 	const char *rtpp[CCD_RTPP_MAX];

@@ -106,6 +106,9 @@ int main(int argc, char **argv)
 		fail("%s", err);
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* Before any thread starts, so that every one inherits it. */
+	if (cd.cfg.cpus_set && cpu_affinity_apply(&cd.cfg.cpus, err, sizeof(err)) < 0)
+		fail("%s", err);
 
 	cd.instance = random_instance();
 	cd.heartbeat_ms = CCD_HEARTBEAT_MS;

@@ -20,26 +20,23 @@ struct zlink {
 	struct zlink_stats stats;
 };
 
-static bool readable(void *zsock)
-{
-	int events = 0;
-	size_t len = sizeof(events);
-
-	if (zmq_getsockopt(zsock, ZMQ_EVENTS, &events, &len) < 0)
-		return false;
-	return events & ZMQ_POLLIN;
-}
-
+/*
+ * Reads until EAGAIN rather than asking ZMQ_EVENTS before each message:
+ * both process the socket's pending commands, which is what re-arms the
+ * edge-triggered ZMQ_FD, but each ZMQ_EVENTS costs a poll() on ZeroMQ's
+ * mailbox while a successful recv costs none; a batch of k frames then
+ * takes one poll instead of k + 1.
+ */
 static void on_readable(evutil_socket_t fd, short what, void *arg)
 {
 	struct zlink *z = arg;
 
 	(void)fd;
 	(void)what;
-	while (readable(z->zsock)) {
+	for (;;) {
 		zmq_msg_t id, body;
 		struct pl peer = PL_NULL;
-		int more = 0;
+		int more = 0, got = 0;
 		size_t morelen = sizeof(more);
 
 		zmq_msg_init(&id);
@@ -51,8 +48,12 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 		}
 		if (zmq_msg_recv(&body, z->zsock, ZMQ_DONTWAIT) < 0)
 			goto done;
+		got = 1;
 		z->stats.frames_in++;
 		z->fn(z, peer, zmq_msg_data(&body), zmq_msg_size(&body), z->arg);
+		/* The answers to this frame go now, not after the whole backlog:
+		 * at most one frame out per frame in. */
+		zlink_flush(z);
 		/* A peer speaking another framing: discard the extra parts. */
 		while (zmq_getsockopt(z->zsock, ZMQ_RCVMORE, &more, &morelen) == 0 && more)
 			if (zmq_msg_recv(&body, z->zsock, ZMQ_DONTWAIT) < 0)
@@ -60,6 +61,8 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 done:
 		zmq_msg_close(&id);
 		zmq_msg_close(&body);
+		if (!got)
+			return;
 	}
 }
 

@@ -73,10 +73,9 @@ bool dialog_route_next(struct pl *rest, struct pl *entry)
 	return true;
 }
 
-void dialog_from_invite(struct dialog *d, const struct sip_msg *req, struct pl local_tag,
-			struct pl routes, uint32_t local_cseq)
+void dialog_from_invite(struct dialog *d, struct dialog_cseq *cs, const struct sip_msg *req,
+			struct pl local_tag, struct pl routes, uint32_t local_cseq)
 {
-	memset(d, 0, sizeof(*d));
 	d->call_id = req->call_id;
 	d->local_tag = local_tag;
 	d->remote_tag = pl_isset(req->from.tag) ? req->from.tag : PL("");
@@ -85,35 +84,35 @@ void dialog_from_invite(struct dialog *d, const struct sip_msg *req, struct pl l
 	if (!dialog_contact_uri(req, &d->remote_target))
 		d->remote_target = PL("");
 	d->route_set = routes;
-	d->local_cseq = local_cseq;
-	d->remote_cseq = req->cseq;
-	d->remote_cseq_set = true;
+	cs->local = local_cseq;
+	cs->remote = req->cseq;
+	cs->remote_set = true;
 }
 
-uint32_t dialog_next_cseq(struct dialog *d)
+uint32_t dialog_next_cseq(struct dialog_cseq *cs)
 {
-	d->local_cseq = (d->local_cseq + 1) & 0x7fffffffu;
-	if (d->local_cseq == 0)
-		d->local_cseq = 1;
-	return d->local_cseq;
+	cs->local = (cs->local + 1) & 0x7fffffffu;
+	if (cs->local == 0)
+		cs->local = 1;
+	return cs->local;
 }
 
-bool dialog_remote_cseq_ok(struct dialog *d, uint32_t cseq)
+bool dialog_remote_cseq_ok(struct dialog_cseq *cs, uint32_t cseq)
 {
-	if (d->remote_cseq_set && cseq <= d->remote_cseq)
+	if (cs->remote_set && cseq <= cs->remote)
 		return false;
-	d->remote_cseq = cseq;
-	d->remote_cseq_set = true;
+	cs->remote = cseq;
+	cs->remote_set = true;
 	return true;
 }
 
-bool dialog_matches_remote(const struct dialog *d, const struct sip_msg *m)
+bool dialog_matches_remote(struct pl remote_tag, const struct sip_msg *m)
 {
 	struct pl tag = m->is_request ? m->from.tag : m->to.tag;
 
-	if (d->remote_tag.l == 0)
+	if (remote_tag.l == 0)
 		return true;
-	return pl_isset(tag) && pl_caseeq(tag, d->remote_tag);
+	return pl_isset(tag) && pl_caseeq(tag, remote_tag);
 }
 
 /* The URI inside a Route value (a name-addr), or false. */

@@ -33,6 +33,10 @@ struct sip_writer;
 /* Bytes of route set text (entries joined by '\n'). */
 #define DIALOG_ROUTES_MAX 2048
 
+/*
+ * A dialog's strings, as slices: whoever keeps the dialog owns the bytes
+ * (a leg keeps them compactly and lends this view: leg_dialog()).
+ */
 struct dialog {
 	struct pl call_id;
 	struct pl local_tag;
@@ -41,9 +45,13 @@ struct dialog {
 	struct pl remote_uri;
 	struct pl remote_target; /* Contact URI, updated by target refreshes */
 	struct pl route_set;	/* Route values in sending order, '\n'-joined */
-	uint32_t local_cseq;	/* last CSeq we used */
-	uint32_t remote_cseq;	/* last CSeq the peer used */
-	bool remote_cseq_set;
+};
+
+/* A dialog's sequence numbers (kept apart: they change, the view does not). */
+struct dialog_cseq {
+	uint32_t local;		/* last CSeq we used */
+	uint32_t remote;	/* last CSeq the peer used */
+	bool remote_set;
 };
 
 /* The URI of the first Contact of m (slice of m), or false if none parses. */
@@ -61,28 +69,30 @@ int dialog_route_set(const struct sip_msg *m, bool reverse, char *buf, size_t ca
 bool dialog_route_next(struct pl *rest, struct pl *entry);
 
 /*
- * UAS side (§12.1.1): fills d from a dialog-creating INVITE; the slices
- * point into req, except local_tag (ours) and route_set (routes, from
- * dialog_route_set()). remote_target is the Contact URI (empty if none).
+ * UAS side (§12.1.1): fills d and cs from a dialog-creating INVITE; the
+ * slices point into req, except local_tag (ours) and route_set (routes,
+ * from dialog_route_set()). remote_target is the Contact URI (empty if
+ * none).
  */
-void dialog_from_invite(struct dialog *d, const struct sip_msg *req, struct pl local_tag,
-			struct pl routes, uint32_t local_cseq);
+void dialog_from_invite(struct dialog *d, struct dialog_cseq *cs, const struct sip_msg *req,
+			struct pl local_tag, struct pl routes, uint32_t local_cseq);
 
 /*
  * The next local CSeq (§12.2.1.1: incremented by one per request other
  * than ACK and CANCEL), wrapping below 2^31 as CSeq must stay.
  */
-uint32_t dialog_next_cseq(struct dialog *d);
+uint32_t dialog_next_cseq(struct dialog_cseq *cs);
 
 /*
  * §12.2.2: a request's CSeq against the remote sequence. True (and the
  * sequence advances) when it is higher, or when none is known yet; false
  * means "500 Server Internal Error".
  */
-bool dialog_remote_cseq_ok(struct dialog *d, uint32_t cseq);
+bool dialog_remote_cseq_ok(struct dialog_cseq *cs, uint32_t cseq);
 
-/* True when m's tags fit the dialog (remote tag as known so far). */
-bool dialog_matches_remote(const struct dialog *d, const struct sip_msg *m);
+/* True when m's tags fit a dialog whose remote tag is remote_tag (as
+ * known so far: empty matches any). */
+bool dialog_matches_remote(struct pl remote_tag, const struct sip_msg *m);
 
 /* What dialog_write_request() needs beyond the dialog. */
 struct dialog_req {

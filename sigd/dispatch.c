@@ -115,7 +115,7 @@ static void on_ack(struct sigd *sd, const struct sip_msg *ack, const struct sip_
 	if (!has_to_tag(ack))
 		return;
 	l = leg_by_dialog(sd, ack->call_id, ack->to.tag);
-	if (l && dialog_matches_remote(&l->dlg, ack))
+	if (l && dialog_matches_remote(leg_remote_tag(l), ack))
 		ua_ack(l, ack, rx);
 }
 

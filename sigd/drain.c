@@ -55,7 +55,7 @@ static void end_leg(struct leg *l, void *arg)
 		ev.extra_headers = hdrs;
 		ev.n_extra_headers = 1;
 	}
-	LOGI(l->dlg.call_id, "leg %llu: ending it (%s)", (unsigned long long)l->id, c->why);
+	LOGI(leg_call_id(l), "leg %llu: ending it (%s)", (unsigned long long)l->id, c->why);
 	ua_event(l, &ev);
 
 	o = legs_ev_out(l->sd);

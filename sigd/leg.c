@@ -338,8 +338,8 @@ static bool match_dialog(const struct htable_node *n, const void *key)
 	const struct leg *l = htable_entry(n, struct leg, dlg_node);
 	const struct dialog_key *k = key;
 
-	return l->state != LEG_DEAD && pl_eq(l->dlg.call_id, k->call_id) &&
-	       pl_caseeq(l->dlg.local_tag, k->tag);
+	return l->state != LEG_DEAD && pl_eq(leg_call_id(l), k->call_id) &&
+	       pl_caseeq(leg_local_tag(l), k->tag);
 }
 
 struct leg *leg_by_dialog(struct sigd *sd, struct pl call_id, struct pl local_tag)
@@ -356,7 +356,7 @@ void leg_index_dialog(struct leg *l)
 	if (l->in_dialog_table)
 		return;
 	htable_insert(&l->sd->legs->by_dialog, &l->dlg_node,
-		      dialog_hash(l->dlg.call_id, l->dlg.local_tag));
+		      dialog_hash(leg_call_id(l), leg_local_tag(l)));
 	l->in_dialog_table = true;
 }
 
@@ -412,31 +412,81 @@ void *leg_alloc(struct leg *l, size_t n)
 	return (char *)at + pad;
 }
 
-/* The dialog's slices of the var block; the packed SDPs are its last bytes. */
-static struct pl *dlg_slot(struct leg *l, enum leg_var v)
+/* The 16-bit lengths of struct leg_dlg hold any string we keep. */
+_Static_assert(SIP_MAX_MESSAGE <= UINT16_MAX, "a var string's length must fit 16 bits");
+
+int leg_dialog_init(struct leg *l, const struct dialog *d)
 {
-	switch (v) {
-	case LEG_VAR_REMOTE_TAG:
-		return &l->dlg.remote_tag;
-	case LEG_VAR_TARGET:
-		return &l->dlg.remote_target;
-	default:
-		return &l->dlg.route_set;
-	}
+	const struct pl str[] = { d->call_id, d->local_tag, d->local_uri, d->remote_uri };
+	uint16_t *len[] = { &l->dlg.call_id_len, &l->dlg.local_tag_len, &l->dlg.local_uri_len,
+			    &l->dlg.remote_uri_len };
+	size_t total = 0;
+
+	for (size_t i = 0; i < sizeof(str) / sizeof(str[0]); i++)
+		total += str[i].l;
+	if (total > (size_t)(l->arena_cap - l->arena_used))
+		return -1;
+	l->dlg.at = l->arena_used;
+	for (size_t i = 0; i < sizeof(str) / sizeof(str[0]); i++)
+		*len[i] = (uint16_t)leg_strdup(l, str[i]).l;
+	return 0;
+}
+
+/* The dialog's string v of the var block (they start it, in enum order). */
+static struct pl var_str(const struct leg *l, enum leg_var v)
+{
+	size_t off = 0;
+
+	if (l->dlg.var_len[v] == 0)
+		return PL("");
+	for (int i = 0; i < (int)v; i++)
+		off += l->dlg.var_len[i];
+	return pl_from(l->var + off, l->dlg.var_len[v]);
+}
+
+/* Bytes of the var block before the SDPs. */
+static size_t var_dialog_len(const struct leg *l)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < LEG_VAR__DIALOG; i++)
+		n += l->dlg.var_len[i];
+	return n;
+}
+
+struct pl leg_remote_tag(const struct leg *l)
+{
+	return var_str(l, LEG_VAR_REMOTE_TAG);
+}
+
+void leg_dialog(const struct leg *l, struct dialog *d)
+{
+	const char *p = l->arena + l->dlg.at;
+
+	d->call_id = pl_from(p, l->dlg.call_id_len);
+	p += l->dlg.call_id_len;
+	d->local_tag = pl_from(p, l->dlg.local_tag_len);
+	p += l->dlg.local_tag_len;
+	d->local_uri = pl_from(p, l->dlg.local_uri_len);
+	p += l->dlg.local_uri_len;
+	d->remote_uri = pl_from(p, l->dlg.remote_uri_len);
+	d->remote_tag = var_str(l, LEG_VAR_REMOTE_TAG);
+	d->remote_target = var_str(l, LEG_VAR_TARGET);
+	d->route_set = var_str(l, LEG_VAR_ROUTES);
 }
 
 static struct pl packed_local(const struct leg *l)
 {
 	if (!l->var)
 		return PL("");
-	return pl_from(l->var + l->var_len - l->remote_sdp_len - l->local_sdp_len, l->local_sdp_len);
+	return pl_from(l->var + var_dialog_len(l), l->local_sdp_len);
 }
 
 static struct pl packed_remote(const struct leg *l)
 {
 	if (!l->var)
 		return PL("");
-	return pl_from(l->var + l->var_len - l->remote_sdp_len, l->remote_sdp_len);
+	return pl_from(l->var + var_dialog_len(l) + l->local_sdp_len, l->remote_sdp_len);
 }
 
 /* sdp packed into the layer's scratch k (0 or 1); PL_NULL if too long. */
@@ -491,11 +541,13 @@ int leg_var_update(struct leg *l, unsigned mask, const struct pl v[LEG_VAR__COUN
 	bool same = true;
 	char *nb = NULL;
 
-	for (int i = LEG_VAR_REMOTE_TAG; i <= LEG_VAR_ROUTES; i++) {
-		nv[i] = mask & LEG_VAR_BIT(i) ? v[i] : *dlg_slot(l, (enum leg_var)i);
+	for (int i = 0; i < LEG_VAR__DIALOG; i++) {
+		struct pl old = var_str(l, (enum leg_var)i);
+
+		nv[i] = mask & LEG_VAR_BIT(i) ? v[i] : old;
 		if (nv[i].l > SIP_MAX_MESSAGE)
 			return -1;
-		same = same && pl_eq(nv[i], *dlg_slot(l, (enum leg_var)i));
+		same = same && pl_eq(nv[i], old);
 	}
 	nv[LEG_VAR_LOCAL_SDP] = mask & LEG_VAR_BIT(LEG_VAR_LOCAL_SDP)
 		? pack(l, v[LEG_VAR_LOCAL_SDP], 0) : packed_local(l);
@@ -517,14 +569,10 @@ int leg_var_update(struct leg *l, unsigned mask, const struct pl v[LEG_VAR__COUN
 			memcpy(nb + off, nv[i].p, nv[i].l);
 		off += nv[i].l;
 	}
-	off = 0;
-	for (int i = LEG_VAR_REMOTE_TAG; i <= LEG_VAR_ROUTES; i++) {
-		*dlg_slot(l, (enum leg_var)i) = nv[i].l ? pl_from(nb + off, nv[i].l) : PL("");
-		off += nv[i].l;
-	}
+	for (int i = 0; i < LEG_VAR__DIALOG; i++)
+		l->dlg.var_len[i] = (uint16_t)nv[i].l;
 	free(l->var);
 	l->var = nb;
-	l->var_len = (uint32_t)total;
 	l->local_sdp_len = (uint32_t)nv[LEG_VAR_LOCAL_SDP].l;
 	l->remote_sdp_len = (uint32_t)nv[LEG_VAR_REMOTE_SDP].l;
 	return 0;
@@ -573,7 +621,7 @@ static void free_leg(struct leg *l)
 /* Dead: LegClosed is always the last word about a leg. */
 static void die(struct leg *l)
 {
-	LOGD(l->dlg.call_id, "leg %llu closed (%s)", (unsigned long long)l->id,
+	LOGD(leg_call_id(l), "leg %llu closed (%s)", (unsigned long long)l->id,
 	     leg_state_name((enum leg_state)l->last_state));
 	if (!l->closed_sent)
 		link_leg_closed(l->sd, l->id, l->last_state);
@@ -583,7 +631,7 @@ static void die(struct leg *l)
 
 void leg_drop(struct leg *l)
 {
-	LOGD(l->dlg.call_id, "leg %llu dropped in %s", (unsigned long long)l->id,
+	LOGD(leg_call_id(l), "leg %llu dropped in %s", (unsigned long long)l->id,
 	     leg_state_name((enum leg_state)l->state));
 	l->sd->legs->stats.dropped++;
 	free_leg(l);
@@ -623,7 +671,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 static bool timer_get(struct leg *l)
 {
 	if (!l->timer && !(l->timer = event_new(l->sd->base, -1, 0, on_timer, l)))
-		LOGE(l->dlg.call_id, "leg %llu: out of memory for its timer", (unsigned long long)l->id);
+		LOGE(leg_call_id(l), "leg %llu: out of memory for its timer", (unsigned long long)l->id);
 	return l->timer != NULL;
 }
 
@@ -647,7 +695,7 @@ void leg_set_state(struct leg *l, enum leg_state s)
 {
 	if (l->state == s || l->state == LEG_DEAD)
 		return;
-	LOGD(l->dlg.call_id, "leg %llu: %s -> %s", (unsigned long long)l->id,
+	LOGD(leg_call_id(l), "leg %llu: %s -> %s", (unsigned long long)l->id,
 	     leg_state_name((enum leg_state)l->state), leg_state_name(s));
 	l->last_state = l->state;
 	l->state = s;

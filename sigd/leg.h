@@ -15,7 +15,9 @@
  * again). What a dialog changes while it lives (remote tag and target,
  * route set, the last local and remote SDP, packed: leg_sdp.h) sits in one
  * more block that is rebuilt, exactly sized, on every change: a call with
- * a thousand re-INVITEs uses no more memory than one with none. What only
+ * a thousand re-INVITEs uses no more memory than one with none. The leg
+ * knows its dialog's strings by their lengths alone (struct leg_dlg), and
+ * lends them out as slices (leg_dialog(), leg_call_id()...). What only
  * a busy leg needs lives in short-lived blocks of its own: the timer
  * (allocated while armed), our 2xx until its ACK, keep-alive state, its
  * transactions (our INVITE answered 2xx until its timer M: the tsx layer
@@ -81,7 +83,8 @@ enum leg_state {
 	LEG_DEAD = 9,
 };
 
-/* The strings of a dialog that change while it lives (see leg_var_set). */
+/* The strings of a dialog that change while it lives (see leg_var_set),
+ * in the order they lie in the var block: the dialog's, then the SDPs. */
 enum leg_var {
 	LEG_VAR_REMOTE_TAG,
 	LEG_VAR_TARGET,
@@ -89,6 +92,24 @@ enum leg_var {
 	LEG_VAR_LOCAL_SDP,
 	LEG_VAR_REMOTE_SDP,
 	LEG_VAR__COUNT
+};
+#define LEG_VAR__DIALOG LEG_VAR_LOCAL_SDP	/* how many are the dialog's */
+
+/*
+ * A leg's dialog as kept: 28 bytes, where the view the functions of
+ * dialog.h read (leg_dialog()) takes 112. Every string lies in the leg's
+ * own memory, back to back with the next, so a length says where it ends
+ * and the next begins: the four that never change in the arena from `at`
+ * on (leg_dialog_init), the remote tag, target and route set at the start
+ * of the var block (leg_var_set). 16 bits hold any of them: the arena has
+ * at most 65535 bytes, a var string at most SIP_MAX_MESSAGE (longer ones
+ * are refused).
+ */
+struct leg_dlg {
+	uint16_t at;		/* arena offset of the Call-ID (leg_uac() may come first) */
+	uint16_t call_id_len, local_tag_len, local_uri_len, remote_uri_len;
+	uint16_t var_len[LEG_VAR__DIALOG];	/* by enum leg_var */
+	struct dialog_cseq cseq;
 };
 
 /* A 2xx of ours retransmitted until its ACK (RFC 3261 §13.3.1.4). */
@@ -125,11 +146,11 @@ struct leg {
 	struct tsx *reinv;	/* re-INVITE in progress (ours: client; theirs: server) */
 	struct leg_2xx *rtx;	/* our 2xx until ACK */
 	char *var;		/* the block behind the LEG_VAR_* strings */
-	struct dialog dlg;
 	struct leg_keepalive *ka; /* LegOptions.keepalive_ms set (ua_keepalive.c) */
 	/* The SDPs, packed, end the var block: leg_local_sdp(), leg_remote_sdp(). */
-	uint32_t var_len, local_sdp_len, remote_sdp_len;
+	uint32_t local_sdp_len, remote_sdp_len;
 	uint32_t inv_cseq;	/* CSeq of the dialog-creating INVITE */
+	struct leg_dlg dlg;
 	struct peer_addr fallback; /* next hop of last resort: the INVITE's source /
 				      the Originate's target */
 	uint8_t state;		/* enum leg_state */
@@ -151,6 +172,24 @@ struct leg {
 	uint16_t arena_used, arena_cap;
 	char arena[];
 };
+
+/* The dialog's strings, one at a time (valid until the var block changes:
+ * leg_var_set). The Call-ID and local tag are what the dialog table and
+ * the log lines want. */
+static inline struct pl leg_call_id(const struct leg *l)
+{
+	return pl_from(l->arena + l->dlg.at, l->dlg.call_id_len);
+}
+
+static inline struct pl leg_local_tag(const struct leg *l)
+{
+	return pl_from(l->arena + l->dlg.at + l->dlg.call_id_len, l->dlg.local_tag_len);
+}
+
+struct pl leg_remote_tag(const struct leg *l);
+
+/* The whole dialog as slices into the leg, in *d (valid as above). */
+void leg_dialog(const struct leg *l, struct dialog *d);
 
 /* An originate leg's digest retry data (the first thing in its arena), or
  * NULL: only legs whose Originate carried credentials have it. */
@@ -264,10 +303,18 @@ struct pl leg_strdup(struct leg *l, struct pl s);
 #define LEG_ALIGN_SLACK 7
 void *leg_alloc(struct leg *l, size_t n);
 
+/*
+ * Keeps d's strings that never change (Call-ID, local tag, local and
+ * remote URI) in the arena, back to back; the others go through
+ * leg_var_set*(). Once per leg. 0, or -1 if they do not fit (never for an
+ * arena sized for them).
+ */
+int leg_dialog_init(struct leg *l, const struct dialog *d);
+
 /* Replaces one of the mutable strings; 0, or -1 when out of memory or
- * longer than SIP_MAX_MESSAGE (the old values stay). The dialog's slices
- * then point into the new block: a caller's own pointers into the old one
- * are stale. */
+ * longer than SIP_MAX_MESSAGE (the old values stay). value may be a slice
+ * of the old block, but slices taken before (leg_dialog(),
+ * leg_remote_tag()...) are stale afterwards. */
 int leg_var_set(struct leg *l, enum leg_var which, struct pl value);
 /* All of them at once (indexed by enum leg_var): one rebuild. */
 int leg_var_set_all(struct leg *l, const struct pl v[LEG_VAR__COUNT]);

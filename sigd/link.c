@@ -145,7 +145,8 @@ static void hello_flush(struct hello_ctx *h, bool last)
 static void hello_leg(struct leg *l, void *arg)
 {
 	struct hello_ctx *h = arg;
-	size_t need = l->dlg.call_id.l + 1;
+	struct pl call_id = leg_call_id(l);
+	size_t need = call_id.l + 1;
 
 	if (h->failed)
 		return;
@@ -157,8 +158,8 @@ static void hello_leg(struct leg *l, void *arg)
 	s->state = (Tandem__LegState)l->state;
 	s->uas = l->uas;
 	s->call_id = h->ids + h->bytes;
-	memcpy(s->call_id, l->dlg.call_id.p, l->dlg.call_id.l);
-	s->call_id[l->dlg.call_id.l] = '\0';
+	memcpy(s->call_id, call_id.p, call_id.l);
+	s->call_id[call_id.l] = '\0';
 	h->bytes += need;
 	h->sump[h->n++] = s;
 }
@@ -321,7 +322,7 @@ static void end_unknown(struct sigd *sd, uint64_t id)
 
 	if (!l || l->state >= LEG_DISCONNECTED)
 		return;
-	LOGI(l->dlg.call_id, "leg %llu unknown to ccd: ending it", (unsigned long long)id);
+	LOGI(leg_call_id(l), "leg %llu unknown to ccd: ending it", (unsigned long long)id);
 	ua_end(l);
 }
 
@@ -459,7 +460,7 @@ static void on_drop(struct sigd *sd, const Tandem__DropLeg *d)
 
 	if (!l)
 		return;
-	LOGI(l->dlg.call_id, "ccd drops leg %llu: %s", (unsigned long long)d->leg,
+	LOGI(leg_call_id(l), "ccd drops leg %llu: %s", (unsigned long long)d->leg,
 	     d->reason ? d->reason : "");
 	leg_drop(l);
 }
@@ -628,6 +629,12 @@ fail:
 		zmq_close(dealer);
 	link_free(sd);
 	return -1;
+}
+
+void link_flush(struct sigd *sd)
+{
+	if (sd->link && sd->link->z)
+		zlink_flush(sd->link->z);
 }
 
 void link_free(struct sigd *sd)

@@ -57,6 +57,10 @@ bool link_ready(struct sigd *sd);
  * Returns -1 when it cannot be queued (counted). */
 int link_send(struct sigd *sd, const Tandem__Message *msg);
 
+/* Sends what link_send() gathered now rather than when the loop turns
+ * (the transport calls it after each batch of datagrams). */
+void link_flush(struct sigd *sd);
+
 /* LegClosed for a leg that reached Dead. */
 void link_leg_closed(struct sigd *sd, uint64_t leg, unsigned last_state);
 

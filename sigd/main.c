@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <sys/random.h>
 
+#include "cpu_affinity.h"
 #include "daemon.h"
 #include "dispatch.h"
 #include "drain.h"
@@ -57,6 +58,9 @@ int main(int argc, char **argv)
 	if (sd.cfg.foreground && sd.cfg.pidfile && daemon_pidfile_open(sd.cfg.pidfile, err, sizeof(err)) < 0)
 		fail("%s", err);
 	signal(SIGPIPE, SIG_IGN);
+	/* Before any thread starts, so that every one inherits it. */
+	if (sd.cfg.cpus_set && cpu_affinity_apply(&sd.cfg.cpus, err, sizeof(err)) < 0)
+		fail("%s", err);
 	if (getrandom(&sd.instance, sizeof(sd.instance), 0) != sizeof(sd.instance))
 		sd.instance = (uint64_t)sigd_now_us();
 

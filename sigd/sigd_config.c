@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cpu_affinity.h"
 #include "leg.h"
 #include "metrics.h"
 #include "overload.h"
@@ -27,6 +28,8 @@ static const char usage[] =
 	"  --drain seconds  on SIGTERM, refuse new calls and end the others after this\n"
 	"                   long (default 30; a second SIGTERM exits at once)\n"
 	"  --metrics host:port  serve Prometheus metrics on http://host:port/metrics\n"
+	"  --cpu list       run on these CPUs only (e.g. 0 or 0-1): keeps the ZeroMQ\n"
+	"                   I/O thread next to the event loop\n"
 	"Overload (new INVITEs refused with 503 and Retry-After; 0 turns one off):\n"
 	"  --max-queue-delay ms  when datagrams keep waiting longer than this in the\n"
 	"                   receive queue (default 20)\n"
@@ -37,7 +40,7 @@ static const char usage[] =
 	"Logging: SIPLOG_BEND, SIPLOG_LVL, SIPLOG_LOGFILE_FILE as in Sippy.\n";
 
 enum { OPT_CCD = 256, OPT_NODE_ID, OPT_WSS, OPT_T1, OPT_T2, OPT_DRAIN, OPT_METRICS, OPT_MAX_DELAY,
-       OPT_MAX_SETUPS, OPT_MAX_CPS, OPT_MAX_LEGS, OPT_HELP, OPT_VERSION };
+       OPT_MAX_SETUPS, OPT_MAX_CPS, OPT_MAX_LEGS, OPT_CPU, OPT_HELP, OPT_VERSION };
 
 static const struct option long_options[] = {
 	{ "ccd", required_argument, NULL, OPT_CCD },
@@ -51,6 +54,7 @@ static const struct option long_options[] = {
 	{ "max-setups", required_argument, NULL, OPT_MAX_SETUPS },
 	{ "max-cps", required_argument, NULL, OPT_MAX_CPS },
 	{ "max-legs", required_argument, NULL, OPT_MAX_LEGS },
+	{ "cpu", required_argument, NULL, OPT_CPU },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -198,6 +202,16 @@ enum sigd_config_result sigd_config_parse(struct sigd_config *cfg, int argc, cha
 				return SIGD_CONFIG_ERROR;
 			}
 			break;
+		case OPT_CPU: {
+			char why[160];
+
+			if (!cpu_list_parse(optarg, &cfg->cpus, why, sizeof(why))) {
+				snprintf(err, errsz, "--cpu: %s", why);
+				return SIGD_CONFIG_ERROR;
+			}
+			cfg->cpus_set = true;
+			break;
+		}
 		case OPT_HELP:
 			fputs(usage, stdout);
 			return SIGD_CONFIG_EXIT_OK;

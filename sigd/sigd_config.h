@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cpu_affinity.h"
+
 #define SIGD_DEFAULT_PORT	5060
 #define SIGD_DEFAULT_CCD	"tcp://127.0.0.1:5555"
 #define SIGD_NODE_ID_MAX	64
@@ -36,6 +38,8 @@ struct sigd_config {
 	uint32_t max_setups;		/* --max-setups: legs in Trying (20000; 0 = off) */
 	uint32_t max_cps;		/* --max-cps: new calls per second (0 = no cap) */
 	uint32_t max_legs;		/* --max-legs: leg capacity (leg.h LEGS_MAX_DEFAULT) */
+	cpu_set_t cpus;			/* --cpu (cpu_affinity.h), when cpus_set */
+	bool cpus_set;
 };
 
 enum sigd_config_result {

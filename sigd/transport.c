@@ -9,6 +9,7 @@
  * a struct sip_msg never outlive the call to tsx_receive().
  */
 #include "transport.h"
+#include "link.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -368,8 +369,9 @@ void transport_datagram(struct sigd *sd, int sock, char *buf, size_t len, const 
 
 /*
  * Drains the socket in batches. Level-triggered: after
- * TRANSPORT_BATCHES_PER_WAKEUP full batches the loop gets a turn and
- * calls us again, so a flood delays other work by one batch run at most.
+ * TRANSPORT_BATCHES_PER_WAKEUP full batches the loop gets a turn (ccd's
+ * answers, timers) and calls us again, so a flood delays other work by a
+ * few batches at most.
  */
 static void on_readable(evutil_socket_t fd, short what, void *arg)
 {
@@ -414,6 +416,9 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 			}
 			transport_datagram(sd, sock, tp->buf[i], len, &src);
 		}
+		/* What the batch has for ccd goes before the next batch is read:
+		 * an INVITE's Try must not wait for a backlog behind it. */
+		link_flush(sd);
 		if (n < TRANSPORT_BATCH)
 			return;
 	}

@@ -22,7 +22,7 @@ struct sip_writer;
 /* Datagrams read per recvmmsg() call, and calls per wake-up (so that a
  * flood cannot starve the rest of the loop). */
 #define TRANSPORT_BATCH 16
-#define TRANSPORT_BATCHES_PER_WAKEUP 64
+#define TRANSPORT_BATCHES_PER_WAKEUP 4
 /* Anything shorter cannot be a SIP message: not parsed, counted as not SIP. */
 #define TRANSPORT_MIN_SIP 16
 /* How long sigd_local_addr() trusts what the kernel said about a route. */

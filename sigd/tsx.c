@@ -48,6 +48,8 @@ static void layer_free(struct tsx_layer *tl)
 	htable_free(&tl->server);
 	htable_free(&tl->client);
 	htable_free(&tl->merge);
+	for (int i = 0; i < TSX_POOLS; i++)
+		slab_pool_free(&tl->pool[i]);
 	free(tl);
 }
 
@@ -69,6 +71,8 @@ int tsx_layer_init(struct sigd *sd, const struct tsx_user_ops *ops, const struct
 		tl->tm.t4_ms = 5000;
 	tl->q_64t1 = &tl->fifo[0];
 	tl->q_t4 = &tl->fifo[1];
+	for (int i = 0; i < TSX_POOLS; i++)
+		slab_pool_init(&tl->pool[i], TSX_POOL_SIZE(i));
 	if (getrandom(&tl->rng, sizeof(tl->rng), 0) != sizeof(tl->rng))
 		tl->rng = (uint64_t)sigd_now_us();
 	tl->rng |= 1;
@@ -153,11 +157,14 @@ static int64_t monotonic_us(void);
 
 struct tsx *tsx_alloc(struct tsx_layer *tl, enum tsx_kind kind, size_t data_len)
 {
-	struct tsx *t = malloc(sizeof(*t) + data_len);
+	size_t size = sizeof(struct tsx) + data_len;
+	size_t i = size <= TSX_POOL_SIZE(0) ? 0 : (size - TSX_POOL_SIZE(0) + 63) / 64;
+	struct tsx *t = i < TSX_POOLS ? slab_alloc(&tl->pool[i]) : malloc(size);
 
 	if (!t)
 		return NULL;
 	memset(t, 0, sizeof(*t));
+	t->pool = i < TSX_POOLS ? (uint8_t)(i + 1) : 0;
 	t->layer = tl;
 	t->kind = (uint8_t)kind;
 	t->created_us = monotonic_us();
@@ -185,7 +192,10 @@ void tsx_destroy(struct tsx *t)
 		t->next->prev = t->prev;
 	tl->count[t->kind]--;
 	tl->total--;
-	free(t);
+	if (t->pool)
+		slab_free(t);
+	else
+		free(t);
 }
 
 /* Grown or shrunk in place of the old one: only t points to it (its

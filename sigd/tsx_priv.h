@@ -36,6 +36,7 @@
 #include <event2/event_struct.h>
 
 #include "htable.h"
+#include "slab.h"
 #include "sigd.h"
 #include "sip_msg.h"
 #include "tsx.h"
@@ -101,6 +102,7 @@ struct tsx {
 	uint8_t method;			/* enum sip_method */
 	uint8_t timer_kind;		/* enum tsx_timer_kind */
 	uint8_t busy;			/* callbacks into the TU/owner running on it */
+	uint8_t pool;			/* 1 + index in layer->pool; 0: malloc'd */
 	bool rfc2543 : 1;		/* server: no magic cookie, §17.2.3 fallback keys */
 	bool in_table : 1, in_merge : 1;
 	bool held : 1;			/* the TU/owner keeps a pointer: freed on release */
@@ -111,8 +113,16 @@ struct tsx {
 	char data[];			/* the keys */
 };
 
+/* Transactions come from pools of sizes 192, 256, ... 512 bytes (struct
+ * tsx with its keys; longer keys: malloc): they outlive the calls' set-up
+ * by 64*T1, and kept off malloc's heap they give their memory back when
+ * a burst of calls is over (slab.h). */
+#define TSX_POOLS 6
+#define TSX_POOL_SIZE(i) (192 + 64 * (size_t)(i))
+
 struct tsx_layer {
 	struct sigd *sd;
+	struct slab_pool pool[TSX_POOLS];
 	const struct tsx_user_ops *tu;
 	struct tsx_timers tm;
 	struct tsx_fifo *q_64t1;	/* J, L, M, D, and 64*T1 for a released INVITE */

@@ -146,6 +146,7 @@ struct ua_req {
 	uint32_t cseq;			/* 0: the next local CSeq */
 	struct pl body, content_type;
 	const Tandem__LegEvent *ev;	/* Reason header and extra headers */
+	const struct dialog *dlg;	/* NULL: l's (a fork's 2xx has its own) */
 	bool owned;
 };
 struct tsx *ua_send_request(struct leg *l, const struct ua_req *r, bool *ok);
@@ -165,6 +166,6 @@ void ua_stop_2xx(struct leg *l);
 int ua_hold_offer(struct leg *l, char *buf, size_t cap);
 
 /* Log prefix helpers. */
-#define LEG_CID(l) ((l)->dlg.call_id)
+#define LEG_CID(l) leg_call_id(l)
 
 #endif

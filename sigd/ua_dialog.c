@@ -94,7 +94,7 @@ static bool early(const struct leg *l)
 
 void ua_event(struct leg *l, const Tandem__LegEvent *ev)
 {
-	LOGD(l->dlg.call_id, "leg %llu: event %s %u from ccd in %s", (unsigned long long)l->id,
+	LOGD(leg_call_id(l), "leg %llu: event %s %u from ccd in %s", (unsigned long long)l->id,
 	     ev_type_name(ev->type), ev->code, leg_state_name((enum leg_state)l->state));
 	if (l->state == LEG_IDLE || l->state == LEG_DEAD) {
 		legs_stats(l->sd)->events_ignored++;
@@ -126,7 +126,7 @@ static void uac_early_request(struct leg *l, struct tsx *t, const struct sip_msg
 {
 	struct sigd *sd = l->sd;
 
-	if (!dialog_remote_cseq_ok(&l->dlg, req->cseq)) {
+	if (!dialog_remote_cseq_ok(&l->dlg.cseq, req->cseq)) {
 		legs_stats(sd)->cseq_500++;
 		ua_respond_code(sd, l, t, 500, "CSeq Out of Order");
 		return;
@@ -156,7 +156,7 @@ static void uac_early_request(struct leg *l, struct tsx *t, const struct sip_msg
 
 void ua_request(struct leg *l, struct tsx *t, const struct sip_msg *req, const struct sip_rx *rx)
 {
-	if (l->state == LEG_IDLE || l->state == LEG_DEAD || !dialog_matches_remote(&l->dlg, req)) {
+	if (l->state == LEG_IDLE || l->state == LEG_DEAD || !dialog_matches_remote(leg_remote_tag(l), req)) {
 		legs_stats(l->sd)->in_dialog_481++;
 		ua_respond_code(l->sd, NULL, t, 481, "Call/Transaction Does Not Exist");
 		return;
@@ -176,7 +176,7 @@ void ua_ack(struct leg *l, const struct sip_msg *ack, const struct sip_rx *rx)
 	struct ev_out *o;
 
 	if (!l->rtx || ack->cseq != l->rtx->cseq) {
-		LOGD(l->dlg.call_id, "leg %llu: ACK %u absorbed", (unsigned long long)l->id, ack->cseq);
+		LOGD(leg_call_id(l), "leg %llu: ACK %u absorbed", (unsigned long long)l->id, ack->cseq);
 		return;
 	}
 	ua_stop_2xx(l);
@@ -185,7 +185,7 @@ void ua_ack(struct leg *l, const struct sip_msg *ack, const struct sip_rx *rx)
 	/* Late offer: the ACK carries the answer to our 2xx's offer. */
 	l->ack_wait_answer = false;
 	if (ack->body.l == 0) {
-		LOGW(l->dlg.call_id, "leg %llu: ACK without the awaited SDP answer",
+		LOGW(leg_call_id(l), "leg %llu: ACK without the awaited SDP answer",
 		     (unsigned long long)l->id);
 		return;
 	}
@@ -325,7 +325,7 @@ void ua_dlg_request(struct leg *l, struct tsx *t, const struct sip_msg *req,
 			ua_respond_code(sd, l, t, 481, "Call/Transaction Does Not Exist");
 		return;
 	}
-	if (!dialog_remote_cseq_ok(&l->dlg, req->cseq)) {
+	if (!dialog_remote_cseq_ok(&l->dlg.cseq, req->cseq)) {
 		legs_stats(sd)->cseq_500++;
 		ua_respond_code(sd, l, t, 500, "CSeq Out of Order");
 		return;
@@ -508,7 +508,7 @@ void ua_dlg_event(struct leg *l, const Tandem__LegEvent *ev)
 	if (l->state >= LEG_CANCELLING) {
 		if (ev->type != TANDEM__EVENT_TYPE__DISCONNECT) {
 			legs_stats(l->sd)->events_ignored++;
-			LOGD(l->dlg.call_id, "leg %llu: event %s ignored in %s", (unsigned long long)l->id,
+			LOGD(leg_call_id(l), "leg %llu: event %s ignored in %s", (unsigned long long)l->id,
 			     ev_type_name(ev->type), leg_state_name((enum leg_state)l->state));
 		}
 		return;

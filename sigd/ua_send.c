@@ -33,10 +33,10 @@ void ua_emit(struct leg *l)
 {
 	struct ev_out *o = legs_ev_out(l->sd);
 
-	LOGD(l->dlg.call_id, "leg %llu: event %s %u to ccd", (unsigned long long)l->id,
+	LOGD(leg_call_id(l), "leg %llu: event %s %u to ccd", (unsigned long long)l->id,
 	     ev_type_name(o->ev.type), o->ev.code);
 	if (o->truncated)
-		LOGW(l->dlg.call_id, "leg %llu: event %s too large, some fields left out",
+		LOGW(leg_call_id(l), "leg %llu: event %s too large, some fields left out",
 		     (unsigned long long)l->id, ev_type_name(o->ev.type));
 	link_send(l->sd, &o->msg);
 	legs_stats(l->sd)->events_out++;
@@ -62,7 +62,7 @@ static void write_extra(struct leg *l, struct sip_writer *w, const Tandem__LegEv
 		return;
 	ev_write_reason(w, ev->reason_header);
 	if (ev_write_extra(w, ev->extra_headers, ev->n_extra_headers))
-		LOGW(l ? l->dlg.call_id : PL_NULL, "extra headers from ccd refused (names sigd owns)");
+		LOGW(l ? leg_call_id(l) : PL_NULL, "extra headers from ccd refused (names sigd owns)");
 }
 
 /*
@@ -90,7 +90,7 @@ int ua_respond(struct sigd *sd, struct leg *l, struct tsx *t, const struct ua_re
 
 	if (r->code > 100) {
 		if (l) {
-			to_tag = l->dlg.local_tag;
+			to_tag = leg_local_tag(l);
 		} else {
 			legs_tag(sd, tag);
 			to_tag = pl_from(tag, LEG_TAG_LEN);
@@ -105,7 +105,10 @@ int ua_respond(struct sigd *sd, struct leg *l, struct tsx *t, const struct ua_re
 
 		/* §12.1.1: the dialog-creating responses echo Record-Route. */
 		if (l->uas && t == l->inv) {
-			rest = l->dlg.route_set;
+			struct dialog d;
+
+			leg_dialog(l, &d);
+			rest = d.route_set;
 			while (dialog_route_next(&rest, &e))
 				sip_w_header(&w, PL("Record-Route"), e);
 		}
@@ -127,7 +130,7 @@ int ua_respond(struct sigd *sd, struct leg *l, struct tsx *t, const struct ua_re
 	sip_w_header(&w, PL("Server"), PL(AGENT));
 	n = sip_w_finish(&w, r->content_type, r->body);
 	if (n < 0) {
-		LOGE(l ? l->dlg.call_id : tsx_call_id(t), "response %u does not fit a datagram",
+		LOGE(l ? leg_call_id(l) : tsx_call_id(t), "response %u does not fit a datagram",
 		     r->code);
 		return -1;
 	}
@@ -195,14 +198,14 @@ void ua_stop_2xx(struct leg *l)
 /* The first route or the remote target, else the remembered address;
  * with an outbound proxy (Originate.outbound_proxy), always the proxy, as
  * Sippy does: the callee's Contact may not be reachable from here. */
-static bool next_hop(struct leg *l, struct netaddr *dst)
+static bool next_hop(struct leg *l, const struct dialog *d, struct netaddr *dst)
 {
 	if (l->via_proxy && peer_addr_get(&l->fallback, dst))
 		return true;
-	if (dialog_next_hop(&l->dlg, dst) || peer_addr_get(&l->fallback, dst))
+	if (dialog_next_hop(d, dst) || peer_addr_get(&l->fallback, dst))
 		return true;
 	legs_stats(l->sd)->unroutable++;
-	LOGW(l->dlg.call_id, "leg %llu: no numeric next hop for in-dialog requests",
+	LOGW(leg_call_id(l), "leg %llu: no numeric next hop for in-dialog requests",
 	     (unsigned long long)l->id);
 	return false;
 }
@@ -215,27 +218,33 @@ struct tsx *ua_send_request(struct leg *l, const struct ua_req *r, bool *ok)
 	struct sip_writer w;
 	struct netaddr dst;
 	struct tsx *t;
+	struct dialog own;
+	const struct dialog *d = r->dlg;
 	enum sip_method m = sip_method_lookup(r->method);
 	int n;
 
 	*ok = false;
-	if (!next_hop(l, &dst))
+	if (!d) {
+		leg_dialog(l, &own);
+		d = &own;
+	}
+	if (!next_hop(l, d, &dst))
 		return NULL;
 	legs_branch(sd, branch);
 	sigd_local_addr(sd, &dst, &dr.local_host, &dr.local_port);
 	dr.method = r->method;
-	dr.cseq = r->cseq ? r->cseq : dialog_next_cseq(&l->dlg);
+	dr.cseq = r->cseq ? r->cseq : dialog_next_cseq(&l->dlg.cseq);
 	dr.branch = pl_from(branch, LEG_BRANCH_LEN);
 	dr.contact = m == SIP_METHOD_INVITE || m == SIP_METHOD_REFER;
 	sip_w_init(&w, sd->out, sizeof(sd->out));
-	dialog_write_request(&l->dlg, &w, &dr);
+	dialog_write_request(d, &w, &dr);
 	write_extra(l, &w, r->ev);
 	if (m == SIP_METHOD_INVITE)
 		sip_w_header(&w, PL("Allow"), PL(ALLOW));
 	sip_w_header(&w, PL("User-Agent"), PL(AGENT));
 	n = sip_w_finish(&w, r->content_type.l ? r->content_type : PL("application/sdp"), r->body);
 	if (n < 0) {
-		LOGE(l->dlg.call_id, "%.*s does not fit a datagram", PL_FMT(r->method));
+		LOGE(leg_call_id(l), "%.*s does not fit a datagram", PL_FMT(r->method));
 		return NULL;
 	}
 	if (m == SIP_METHOD_ACK) {
@@ -244,7 +253,7 @@ struct tsx *ua_send_request(struct leg *l, const struct ua_req *r, bool *ok)
 	}
 	t = tsx_client_send(sd, &ua_client_ops, l, &dst, sd->out, (size_t)n, m, dr.branch);
 	if (!t) {
-		LOGW(l->dlg.call_id, "leg %llu: %.*s could not be sent", (unsigned long long)l->id,
+		LOGW(leg_call_id(l), "leg %llu: %.*s could not be sent", (unsigned long long)l->id,
 		     PL_FMT(r->method));
 		return NULL;
 	}
@@ -288,7 +297,7 @@ void ua_dlg_timer(struct leg *l)
 	x->elapsed_ms += x->interval_ms;
 	if (x->elapsed_ms >= 64 * tm->t1_ms) {
 		legs_stats(l->sd)->ack_timeouts++;
-		LOGI(l->dlg.call_id, "leg %llu: no ACK for our 2xx: ending the call",
+		LOGI(leg_call_id(l), "leg %llu: no ACK for our 2xx: ending the call",
 		     (unsigned long long)l->id);
 		ua_stop_2xx(l);
 		l->ack_wait_answer = false;

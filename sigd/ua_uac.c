@@ -163,20 +163,21 @@ static bool send_invite(struct leg *l, const Tandem__Originate *o, struct pl aut
 	uint16_t port;
 	int n;
 	struct leg_uac *u = leg_uac(l);
+	struct dialog d;
 
 	if (!peer_addr_get(&l->fallback, &dst) || (!o && !u))
 		return false;
+	leg_dialog(l, &d);
 	sigd_local_addr(sd, &dst, &host, &port);
 	legs_branch(sd, branch);
-	l->inv_cseq = dialog_next_cseq(&l->dlg);
+	l->inv_cseq = dialog_next_cseq(&l->dlg.cseq);
 	sip_w_init(&w, sd->out, sizeof(sd->out));
 	sip_w_request_line(&w, PL("INVITE"), o ? pl_from_str(o->request_uri) : u->ruri);
 	sip_w_via(&w, PL("UDP"), host, port, pl_from(branch, LEG_BRANCH_LEN), true);
 	sip_w_max_forwards(&w, o ? max_forwards(o) : u->max_forwards);
-	sip_w_from(&w, o ? display(o->from_name) : u->from_display, l->dlg.local_uri,
-		   l->dlg.local_tag);
-	sip_w_to(&w, o ? display(o->to_name) : u->to_display, l->dlg.remote_uri, PL_NULL);
-	sip_w_call_id(&w, l->dlg.call_id);
+	sip_w_from(&w, o ? display(o->from_name) : u->from_display, d.local_uri, d.local_tag);
+	sip_w_to(&w, o ? display(o->to_name) : u->to_display, d.remote_uri, PL_NULL);
+	sip_w_call_id(&w, d.call_id);
 	sip_w_cseq(&w, l->inv_cseq, PL("INVITE"));
 	dialog_write_contact(&w, host, port);
 	if (auth_value.l)
@@ -215,10 +216,20 @@ void ua_originate(struct sigd *sd, const Tandem__Originate *o)
 	struct leg *l = leg_new(sd, o->leg, false, arena);
 	struct pl body = PL(""), ctype;
 	struct leg_uac *u = NULL;
+	struct dialog d = {
+		.call_id = pl_from_str(o->call_id),
+		.local_tag = pl_from(tag, LEG_TAG_LEN),
+		.local_uri = pl_from_str(o->from_uri),
+		.remote_uri = pl_from_str(o->to_uri),
+	};
 
-	if (l && retry && !(u = leg_alloc(l, sizeof(*u)))) {
-		leg_drop(l);
-		l = NULL;
+	if (l) {
+		legs_tag(sd, tag);
+		/* The leg_uac first: leg_uac() finds it at the start of the arena. */
+		if ((retry && !(u = leg_alloc(l, sizeof(*u)))) || leg_dialog_init(l, &d) < 0) {
+			leg_drop(l);
+			l = NULL;
+		}
 	}
 	if (!l) {
 		struct ev_out *e = legs_ev_out(sd);
@@ -230,11 +241,6 @@ void ua_originate(struct sigd *sd, const Tandem__Originate *o)
 		link_leg_closed(sd, o->leg, LEG_FAILED);
 		return;
 	}
-	legs_tag(sd, tag);
-	l->dlg.call_id = leg_strdup(l, pl_from_str(o->call_id));
-	l->dlg.local_tag = leg_strdup(l, pl_from(tag, LEG_TAG_LEN));
-	l->dlg.local_uri = leg_strdup(l, pl_from_str(o->from_uri));
-	l->dlg.remote_uri = leg_strdup(l, pl_from_str(o->to_uri));
 	if (retry) {
 		l->has_uac = true;
 		u->ruri = leg_strdup(l, pl_from_str(o->request_uri));
@@ -244,7 +250,7 @@ void ua_originate(struct sigd *sd, const Tandem__Originate *o)
 		u->auth_user = leg_strdup(l, pl_from_str(o->auth_username));
 		u->auth_pass = leg_strdup(l, pl_from_str(o->auth_password ? o->auth_password : ""));
 	}
-	l->dlg.local_cseq = (uint32_t)(legs_rand(sd) % 0x40000000u);
+	l->dlg.cseq.local = (uint32_t)(legs_rand(sd) % 0x40000000u);
 	if (retry)
 		u->max_forwards = max_forwards(o);
 	l->report_trying = o->report_trying;
@@ -261,7 +267,7 @@ void ua_originate(struct sigd *sd, const Tandem__Originate *o)
 	ev_address_to_netaddr(o->target, &target);
 	peer_addr_set(&l->fallback, &target);
 	leg_index_dialog(l);
-	LOGD(l->dlg.call_id, "leg %llu: new originate leg (answer leg %llu)%s",
+	LOGD(leg_call_id(l), "leg %llu: new originate leg (answer leg %llu)%s",
 	     (unsigned long long)l->id, (unsigned long long)o->answer_leg,
 	     l->via_proxy ? ", every request via the outbound proxy" : "");
 	if (leg_var_set_all(l, var) < 0 || !send_invite(l, o, PL_NULL, PL_NULL)) {
@@ -276,7 +282,7 @@ void ua_originate(struct sigd *sd, const Tandem__Originate *o)
  * transaction layer): FAIL 408 to ccd and CANCEL. */
 void ua_uac_expired(struct leg *l)
 {
-	LOGI(l->dlg.call_id, "leg %llu: INVITE unanswered until it expired", (unsigned long long)l->id);
+	LOGI(leg_call_id(l), "leg %llu: INVITE unanswered until it expired", (unsigned long long)l->id);
 	ua_emit_simple(l, TANDEM__EVENT_TYPE__FAIL, 408, "Request Timeout", 0);
 	if (!l->inv) {
 		leg_set_state(l, LEG_FAILED);
@@ -295,18 +301,21 @@ static void learn_dialog(struct leg *l, const struct sip_msg *resp)
 	char routes[DIALOG_ROUTES_MAX];
 	int n = dialog_route_set(resp, true, routes, sizeof(routes));
 	struct pl target;
-	struct pl var[LEG_VAR__COUNT] = {
-		[LEG_VAR_REMOTE_TAG] = pl_isset(resp->to.tag) ? resp->to.tag : PL(""),
-		[LEG_VAR_TARGET] = dialog_contact_uri(resp, &target) ? target : l->dlg.remote_target,
-		[LEG_VAR_ROUTES] = n >= 0 ? pl_from(routes, (size_t)n) : l->dlg.route_set,
-		[LEG_VAR_LOCAL_SDP] = PL_NULL,
-		[LEG_VAR_REMOTE_SDP] = resp->body,
-	};
+	struct dialog d;
 	unsigned mask = LEG_VAR_BIT(LEG_VAR_REMOTE_TAG) | LEG_VAR_BIT(LEG_VAR_TARGET) |
 			LEG_VAR_BIT(LEG_VAR_ROUTES);
 
+	leg_dialog(l, &d);
+	struct pl var[LEG_VAR__COUNT] = {
+		[LEG_VAR_REMOTE_TAG] = pl_isset(resp->to.tag) ? resp->to.tag : PL(""),
+		[LEG_VAR_TARGET] = dialog_contact_uri(resp, &target) ? target : d.remote_target,
+		[LEG_VAR_ROUTES] = n >= 0 ? pl_from(routes, (size_t)n) : d.route_set,
+		[LEG_VAR_LOCAL_SDP] = PL_NULL,
+		[LEG_VAR_REMOTE_SDP] = resp->body,
+	};
+
 	if (n < 0)
-		LOGW(l->dlg.call_id, "leg %llu: Record-Route of the answer not usable",
+		LOGW(leg_call_id(l), "leg %llu: Record-Route of the answer not usable",
 		     (unsigned long long)l->id);
 	if (resp->body.l)
 		mask |= LEG_VAR_BIT(LEG_VAR_REMOTE_SDP);
@@ -372,31 +381,32 @@ static bool auth_retry(struct leg *l, const struct sip_msg *resp)
 		PL(""), u->ruri, PL(""), PL_NULL, PL(""),
 	};
 	leg_var_update(l, LEG_VAR_BIT(LEG_VAR__COUNT) - 1 - LEG_VAR_BIT(LEG_VAR_LOCAL_SDP), var);
-	LOGD(l->dlg.call_id, "leg %llu: answering the %u challenge", (unsigned long long)l->id,
+	LOGD(leg_call_id(l), "leg %llu: answering the %u challenge", (unsigned long long)l->id,
 	     resp->status);
 	return send_invite(l, NULL, resp->status == 401 ? PL("Authorization") : PL("Proxy-Authorization"),
 			   pl_from(val, (size_t)n));
 }
 
 /* A 2xx from a fork we did not take (another To tag): ACK and BYE it
- * (§13.2.2.4) without touching our dialog. */
+ * (§13.2.2.4) in that fork's dialog, without touching ours (but for the
+ * BYE's CSeq, the next of ours). */
 static void reject_fork(struct leg *l, const struct sip_msg *resp)
 {
-	struct dialog keep = l->dlg;
 	char routes[DIALOG_ROUTES_MAX];
 	int n = dialog_route_set(resp, true, routes, sizeof(routes));
 	struct pl target;
-	struct ua_req bye = { .method = PL("BYE") };
+	struct dialog fork;
+	struct ua_req ack = { .method = PL("ACK"), .cseq = resp->cseq, .dlg = &fork };
+	struct ua_req bye = { .method = PL("BYE"), .dlg = &fork };
 	bool ok;
 
-	l->dlg.remote_tag = resp->to.tag;
+	leg_dialog(l, &fork);
+	fork.remote_tag = resp->to.tag;
 	if (dialog_contact_uri(resp, &target))
-		l->dlg.remote_target = target;
-	l->dlg.route_set = n >= 0 ? pl_from(routes, (size_t)n) : PL("");
-	ua_send_ack(l, resp->cseq, PL_NULL);
+		fork.remote_target = target;
+	fork.route_set = n >= 0 ? pl_from(routes, (size_t)n) : PL("");
+	ua_send_request(l, &ack, &ok);
 	ua_send_request(l, &bye, &ok);
-	keep.local_cseq = l->dlg.local_cseq;
-	l->dlg = keep;
 }
 
 static void on_2xx(struct leg *l, const struct sip_msg *resp, const struct sip_rx *rx)
@@ -434,7 +444,7 @@ static void on_2xx(struct leg *l, const struct sip_msg *resp, const struct sip_r
 		ua_send_bye(l, NULL);
 		break;
 	default:
-		if (pl_isset(resp->to.tag) && !pl_caseeq(resp->to.tag, l->dlg.remote_tag)) {
+		if (pl_isset(resp->to.tag) && !pl_caseeq(resp->to.tag, leg_remote_tag(l))) {
 			reject_fork(l, resp);
 		} else if (!l->ack_held) {
 			/* A retransmitted 2xx: our ACK was lost. */
@@ -506,7 +516,7 @@ void ua_uac_timeout(struct leg *l)
 /* The late-offer answer never came from ccd: end the call cleanly. */
 void ua_uac_timer(struct leg *l)
 {
-	LOGI(l->dlg.call_id, "leg %llu: no answer from ccd for the late offer: ending the call",
+	LOGI(leg_call_id(l), "leg %llu: no answer from ccd for the late offer: ending the call",
 	     (unsigned long long)l->id);
 	l->ack_held = false;
 	ua_send_ack(l, l->inv_cseq, PL_NULL);
@@ -541,7 +551,7 @@ void ua_uac_event(struct leg *l, const Tandem__LegEvent *ev)
 		break;
 	default:
 		legs_stats(l->sd)->events_ignored++;
-		LOGD(l->dlg.call_id, "leg %llu: event %s ignored in %s", (unsigned long long)l->id,
+		LOGD(leg_call_id(l), "leg %llu: event %s ignored in %s", (unsigned long long)l->id,
 		     ev_type_name(ev->type), leg_state_name((enum leg_state)l->state));
 		break;
 	}

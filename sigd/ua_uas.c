@@ -98,13 +98,8 @@ void ua_uas_invite(struct sigd *sd, struct tsx *t, const struct sip_msg *req,
 		return;
 	}
 	legs_tag(sd, tag);
-	dialog_from_invite(&d, req, pl_from(tag, LEG_TAG_LEN), pl_from(routes, (size_t)nroutes),
-			   (uint32_t)(legs_rand(sd) % 0x40000000u) + 1);
-	l->dlg = d;
-	l->dlg.call_id = leg_strdup(l, d.call_id);
-	l->dlg.local_tag = leg_strdup(l, d.local_tag);
-	l->dlg.local_uri = leg_strdup(l, d.local_uri);
-	l->dlg.remote_uri = leg_strdup(l, d.remote_uri);
+	dialog_from_invite(&d, &l->dlg.cseq, req, pl_from(tag, LEG_TAG_LEN),
+			   pl_from(routes, (size_t)nroutes), (uint32_t)(legs_rand(sd) % 0x40000000u) + 1);
 	struct pl var[LEG_VAR__COUNT] = {
 		[LEG_VAR_REMOTE_TAG] = d.remote_tag,
 		[LEG_VAR_TARGET] = d.remote_target,
@@ -112,7 +107,7 @@ void ua_uas_invite(struct sigd *sd, struct tsx *t, const struct sip_msg *req,
 		[LEG_VAR_LOCAL_SDP] = PL(""),
 		[LEG_VAR_REMOTE_SDP] = req->body,
 	};
-	if (leg_var_set_all(l, var) < 0) {
+	if (leg_dialog_init(l, &d) < 0 || leg_var_set_all(l, var) < 0) {
 		ua_respond_code(sd, NULL, t, 500, "Out of Memory");
 		leg_drop(l);
 		return;
@@ -125,7 +120,7 @@ void ua_uas_invite(struct sigd *sd, struct tsx *t, const struct sip_msg *req,
 	leg_index_dialog(l);
 	leg_set_state(l, LEG_TRYING);
 	leg_timer_arm(l, invite_expires_ms(sd, req));
-	LOGD(l->dlg.call_id, "leg %llu: new answer leg", (unsigned long long)l->id);
+	LOGD(leg_call_id(l), "leg %llu: new answer leg", (unsigned long long)l->id);
 	ua_respond_code(sd, l, t, 100, NULL);
 	send_try(l, req, rx);
 }
@@ -135,7 +130,7 @@ void ua_uas_expired(struct leg *l)
 {
 	struct ua_resp r = { .code = 487, .reason = PL("Request Expired") };
 
-	LOGI(l->dlg.call_id, "leg %llu: INVITE expired unanswered", (unsigned long long)l->id);
+	LOGI(leg_call_id(l), "leg %llu: INVITE expired unanswered", (unsigned long long)l->id);
 	if (l->inv)
 		ua_final(l, &l->inv, &r);
 	leg_set_state(l, LEG_DISCONNECTED);
@@ -191,7 +186,7 @@ static void send_challenge(struct leg *l, const Tandem__LegEvent *ev)
 			values[n] = pl_from(vals[n], (size_t)len), n++;
 	}
 	if (n == 0) {
-		LOGW(l->dlg.call_id, "leg %llu: no usable challenge (realm/algorithms)",
+		LOGW(leg_call_id(l), "leg %llu: no usable challenge (realm/algorithms)",
 		     (unsigned long long)l->id);
 		struct ua_resp r = { .code = 500, .reason = PL(""), .ev = ev };
 		ua_final(l, &l->inv, &r);
@@ -318,7 +313,7 @@ void ua_uas_event(struct leg *l, const Tandem__LegEvent *ev)
 		break;
 	default:
 		legs_stats(l->sd)->events_ignored++;
-		LOGD(l->dlg.call_id, "leg %llu: event %s ignored in %s", (unsigned long long)l->id,
+		LOGD(leg_call_id(l), "leg %llu: event %s ignored in %s", (unsigned long long)l->id,
 		     ev_type_name(ev->type), leg_state_name((enum leg_state)l->state));
 		break;
 	}
@@ -360,7 +355,7 @@ void ua_uas_early_request(struct leg *l, struct tsx *t, const struct sip_msg *re
 {
 	struct sigd *sd = l->sd;
 
-	if (!dialog_remote_cseq_ok(&l->dlg, req->cseq)) {
+	if (!dialog_remote_cseq_ok(&l->dlg.cseq, req->cseq)) {
 		legs_stats(sd)->cseq_500++;
 		ua_respond_code(sd, l, t, 500, "CSeq Out of Order");
 		return;

@@ -23,6 +23,9 @@ expect_error "sigd: invalid --node-id" "$BUILD/sigd" -f --node-id "a b"
 expect_error "sigd: unexpected argument 'extra'" "$BUILD/sigd" -f extra
 expect_error "sigd: invalid --t1 '5'" "$BUILD/sigd" -f --t1 5
 expect_error "sigd: invalid --t2 'x'" "$BUILD/sigd" -f --t2 x
+expect_error "sigd: --cpu: invalid CPU range in '3-1'" "$BUILD/sigd" -f --cpu 3-1
+expect_error "ccd: --cpu: invalid CPU list 'all'" "$BUILD/ccd" -f -u -s 127.0.0.1 --cpu all
+expect_error "sigd: cannot run on the CPUs of --cpu" "$BUILD/sigd" -f -l 127.0.0.1 -p 5066 --cpu 1023
 expect_error "sigd: --t2 (1000 ms) must not be smaller than --t1 (2000 ms)" "$BUILD/sigd" -f --t1 2000 --t2 1000
 expect_error "ccd: static route should be specified" "$BUILD/ccd" -f -u
 expect_error "ccd: cannot bind tcp://192.0.2.1:5555" "$BUILD/ccd" -f -u -s 127.0.0.1 --bind tcp://192.0.2.1:5555

@@ -60,8 +60,8 @@
 #define M_BATCH 100
 
 /* Budgets, bytes per held call (sigd alone), checked without ASan. */
-#define M_BUDGET_HELD 1300	/* the transactions of the set-up gone */
-#define M_BUDGET_SETUP 1800	/* right after the set-up */
+#define M_BUDGET_HELD 1050	/* the transactions of the set-up gone */
+#define M_BUDGET_SETUP 1520	/* right after the set-up */
 
 /* sipp's SDP (bench/sipp/uac.xml and uas.xml). */
 #define M_SDP_CALLER "v=0\r\no=user1 53655765 2353687637 IN IP4 127.0.0.1\r\ns=-\r\n" \

@@ -739,7 +739,7 @@ static void test_200_retransmission(void **state)
 	m = h_expect_sip(f, &f->callee, "BYE ", 1000);
 	assert_true(pl_eq_str(m->to.tag, "fork2"));
 	assert_int_equal(leg_by_id(f->sd, UAC1)->state, LEG_CONNECTED);
-	assert_true(pl_eq_str(leg_by_id(f->sd, UAC1)->dlg.remote_tag, "btag"));
+	assert_true(pl_eq_str(leg_remote_tag(leg_by_id(f->sd, UAC1)), "btag"));
 	/* 64*T1 later the answered INVITE transaction is let go */
 	h_sleep(f, 64 * H_T1 + 100);
 	assert_null(leg_by_id(f->sd, UAC1)->inv);

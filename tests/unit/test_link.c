@@ -324,7 +324,7 @@ static void test_ccd_restart(void **state)
 	/* a live originate leg, still trying (no transaction: none needed) */
 	l = leg_new(f->sd, id, false, 16);
 	assert_non_null(l);
-	l->dlg.call_id = leg_strdup(l, PL("cid-77"));
+	assert_int_equal(leg_dialog_init(l, &(struct dialog){ .call_id = PL("cid-77") }), 0);
 	leg_set_state(l, LEG_TRYING);
 
 	f->n = 0;
@@ -423,7 +423,7 @@ static void test_garbage(void **state)
 	/* DropLeg forgets a leg without a word */
 	l = leg_new(f->sd, 4242, true, 8);
 	assert_non_null(l);
-	l->dlg.call_id = leg_strdup(l, PL("x"));
+	assert_int_equal(leg_dialog_init(l, &(struct dialog){ .call_id = PL("x") }), 0);
 	f->n = 0;
 	drop.leg = 4242;
 	drop.reason = (char *)"test";
