@@ -39,16 +39,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* a packed form */
 	m = leg_sdp_unpack(pl_from(in, size), text, LEG_SDP_UNPACKED_MAX(size) + 1);
 	if (m >= 0) {
-		char *re = malloc(LEG_SDP_PACKED_MAX(m) + 1), *back = malloc((size_t)m + 1);
+		/* the text can be longer than the input: its own buffers */
+		char *re = malloc(LEG_SDP_PACKED_MAX(m) + 1), *re2 = malloc(LEG_SDP_PACKED_MAX(m) + 1);
+		char *back = malloc((size_t)m + 1);
 
-		CHECK(re && back);
+		CHECK(re && re2 && back);
 		k = leg_sdp_pack(&ix, pl_from(text, (size_t)m), re, LEG_SDP_PACKED_MAX(m) + 1);
 		CHECK(k >= 0 && (size_t)k <= LEG_SDP_PACKED_MAX(m));
 		CHECK(leg_sdp_unpack(pl_from(re, (size_t)k), back, (size_t)m + 1) == m);
 		CHECK(memcmp(back, text, (size_t)m) == 0);
-		CHECK(leg_sdp_pack(&ix, pl_from(text, (size_t)m), packed2, cap) == k);
-		CHECK(memcmp(packed2, re, (size_t)k) == 0);
+		CHECK(leg_sdp_pack(&ix, pl_from(text, (size_t)m), re2, LEG_SDP_PACKED_MAX(m) + 1) == k);
+		CHECK(memcmp(re2, re, (size_t)k) == 0);
 		free(re);
+		free(re2);
 		free(back);
 	}
 	free(in);
