@@ -315,59 +315,18 @@ void call_set_final(struct ccd *cd, struct call *c, uint32_t code)
 	cd->stats.calls_by_code[code <= CCD_CODE_MAX ? code : 0]++;
 }
 
-static void linger_arm(struct ccd *cd)
-{
-	struct call_layer *cl = cd->calls;
-	int64_t left;
-	struct timeval tv;
-
-	if (!cl->linger_head) {
-		evtimer_del(cl->linger_ev);
-		return;
-	}
-	left = cl->linger_head->linger_deadline_ms - ccd_now_ms();
-	if (left < 0)
-		left = 0;
-	tv.tv_sec = left / 1000;
-	tv.tv_usec = (left % 1000) * 1000;
-	evtimer_add(cl->linger_ev, &tv);
-}
-
 static void linger_push(struct ccd *cd, struct call *c)
 {
-	struct call_layer *cl = cd->calls;
-
-	c->linger_deadline_ms = ccd_now_ms() + cd->linger_ms;
-	c->lnext = NULL;
-	c->lprev = cl->linger_tail;
-	if (cl->linger_tail)
-		cl->linger_tail->lnext = c;
-	else
-		cl->linger_head = c;
-	cl->linger_tail = c;
+	delay_queue_add(&cd->calls->linger, &c->linger);
 	c->lingering = true;
-	if (cl->linger_head == c)
-		linger_arm(cd);
 }
 
 static void linger_remove(struct ccd *cd, struct call *c)
 {
-	struct call_layer *cl = cd->calls;
-	bool was_head = cl->linger_head == c;
-
 	if (!c->lingering)
 		return;
-	if (c->lprev)
-		c->lprev->lnext = c->lnext;
-	else
-		cl->linger_head = c->lnext;
-	if (c->lnext)
-		c->lnext->lprev = c->lprev;
-	else
-		cl->linger_tail = c->lprev;
+	delay_queue_remove(&cd->calls->linger, &c->linger);
 	c->lingering = false;
-	if (was_head)
-		linger_arm(cd);
 }
 
 static void call_free(struct ccd *cd, struct call *c)
@@ -498,17 +457,13 @@ static void linger_expire(struct ccd *cd, struct call *c)
 	maybe_dead(cd, c);
 }
 
-static void on_linger(evutil_socket_t fd, short what, void *arg)
+static void on_linger(struct delay_queue *q, struct dq_entry *e, void *arg)
 {
-	struct ccd *cd = arg;
-	struct call_layer *cl = cd->calls;
-	int64_t now = ccd_now_ms();
+	struct call *c = (struct call *)(void *)((char *)e - offsetof(struct call, linger));
 
-	(void)fd;
-	(void)what;
-	while (cl->linger_head && cl->linger_head->linger_deadline_ms <= now)
-		linger_expire(cd, cl->linger_head);
-	linger_arm(cd);
+	(void)q;
+	c->lingering = false;
+	linger_expire(arg, c);
 }
 
 /* ---------------------------------------------------------------- TRY */
@@ -1030,15 +985,11 @@ int calls_init(struct ccd *cd)
 		free(cl);
 		return -1;
 	}
-	cl->linger_ev = evtimer_new(cd->base, on_linger, cd);
-	if (cd->cfg.allowed_pts_set && !(cl->sdp_scratch = malloc(sizeof(*cl->sdp_scratch)))) {
-		if (cl->linger_ev)
-			event_free(cl->linger_ev);
-		htable_free(&cl->legs);
-		free(cl);
-		return -1;
-	}
-	if (!cl->linger_ev) {
+	if (!cd->linger_ms)
+		cd->linger_ms = CCD_LINGER_MS;
+	if (delay_queue_init(&cl->linger, cd->base, cd->linger_ms, on_linger, cd) < 0 ||
+	    (cd->cfg.allowed_pts_set && !(cl->sdp_scratch = malloc(sizeof(*cl->sdp_scratch))))) {
+		delay_queue_free(&cl->linger);
 		htable_free(&cl->legs);
 		free(cl);
 		return -1;
@@ -1047,8 +998,6 @@ int calls_init(struct ccd *cd)
 	/* Originate leg ids start at a random point, so legs a previous ccd
 	 * created (still winding down in sigd) are not reused. */
 	cl->next_leg = cd->instance >> 2;
-	if (!cd->linger_ms)
-		cd->linger_ms = CCD_LINGER_MS;
 	cd->calls = cl;
 	return 0;
 }
@@ -1061,7 +1010,7 @@ void calls_free(struct ccd *cd)
 		return;
 	while (cl->all)
 		call_free(cd, cl->all);
-	event_free(cl->linger_ev);
+	delay_queue_free(&cl->linger);
 	htable_free(&cl->legs);
 	free(cl->sdp_scratch);
 	free(cl);
@@ -1217,15 +1166,12 @@ bool calls_refusing(const struct ccd *cd)
 	return cd->calls->refusing;
 }
 
-/* Ending calls are exactly the linger FIFO (call_start_ending() puts every
- * call there); only asked while stopping, so a walk is cheap enough. */
+/* Ending calls are exactly the linger queue (call_start_ending() puts
+ * every call there). */
 void calls_count(const struct ccd *cd, size_t *active, size_t *ending)
 {
-	const struct call_layer *cl = cd->calls;
-	size_t n = 0;
+	size_t n = cd->calls->linger.len;
 
-	for (const struct call *c = cl->linger_head; c; c = c->lnext)
-		n++;
 	*ending = n;
 	*active = cd->stats.calls_active > n ? (size_t)cd->stats.calls_active - n : 0;
 }

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "avlist.h"
+#include "delay_queue.h"
 #include "call.h"
 #include "legref.h"
 #include "route.h"
@@ -144,8 +145,7 @@ struct call_ext {
 struct call {
 	struct call_leg a, o;
 	struct call *prev, *next;	/* every call */
-	struct call *lprev, *lnext;	/* linger FIFO (Disconnecting) */
-	int64_t linger_deadline_ms;
+	struct dq_entry linger;		/* in the linger queue (Disconnecting) */
 	int64_t try_us;			/* monotonic, for the setup latency */
 	uint64_t serial;		/* Sippy's controller id, for logs and `r` */
 	const struct route *route;	/* the attempt's route; NULL before one */
@@ -174,8 +174,7 @@ static inline struct call *call_of(struct call_leg *l)
 struct call_layer {
 	struct htable legs;
 	struct call *all;
-	struct call *linger_head, *linger_tail;
-	struct event *linger_ev;
+	struct delay_queue linger;	/* ending calls waiting for LegClosed */
 	uint64_t next_leg;
 	uint64_t next_serial;
 	bool refusing;		/* stopping: every TRY gets FAIL 503 (calls_refuse_new) */

@@ -133,14 +133,20 @@ struct leg_uac {
 	uint8_t max_forwards;
 };
 
+struct leg_linger;
+
 struct leg {
 	struct htable_node id_node;
 	struct htable_node dlg_node;
 	struct sigd *sd;
 	uint64_t id;
-	/* Linger, 2xx retransmission, held-ACK guard, expiry, death: allocated
-	 * while armed (leg_timer_arm), so a held call's legs keep none. */
-	struct event *timer;
+	/* 2xx retransmission, held-ACK guard, expiry, death: allocated while
+	 * armed (leg_timer_arm), so a held call's legs keep none; an ended
+	 * leg's place in the linger queue instead while `lingering` (leg.c). */
+	union {
+		struct event *timer;
+		struct leg_linger *linger;
+	};
 	struct tsx *inv;	/* UAS: INVITE until our final; UAC: our INVITE
 				   (after a 2xx, until its timer M) */
 	struct tsx *reinv;	/* re-INVITE in progress (ours: client; theirs: server) */
@@ -169,6 +175,7 @@ struct leg {
 	bool report_trying : 1;	/* UAC: the first sign of life still to report */
 	bool via_proxy : 1;	/* UAC: every request goes to the Originate target */
 	bool has_uac : 1;	/* UAC with credentials: leg_uac() */
+	bool lingering : 1;	/* linger, not timer */
 	uint16_t arena_used, arena_cap;
 	char arena[];
 };

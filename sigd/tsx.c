@@ -30,21 +30,12 @@
 
 /* ---------------------------------------------------------------- layer */
 
-static void on_fifo(evutil_socket_t fd, short what, void *arg);
-
-static int fifo_init(struct tsx_layer *tl, struct tsx_fifo *q, uint32_t ms)
-{
-	q->layer = tl;
-	q->duration_us = (int64_t)ms * 1000;
-	q->ev = event_new(tl->sd->base, -1, 0, on_fifo, q);
-	return q->ev ? 0 : -1;
-}
+static void on_fifo(struct delay_queue *q, struct dq_entry *e, void *arg);
 
 static void layer_free(struct tsx_layer *tl)
 {
 	for (int i = 0; i < 2; i++)
-		if (tl->fifo[i].ev)
-			event_free(tl->fifo[i].ev);
+		delay_queue_free(&tl->fifo[i]);
 	htable_free(&tl->server);
 	htable_free(&tl->client);
 	htable_free(&tl->merge);
@@ -76,8 +67,9 @@ int tsx_layer_init(struct sigd *sd, const struct tsx_user_ops *ops, const struct
 	if (getrandom(&tl->rng, sizeof(tl->rng), 0) != sizeof(tl->rng))
 		tl->rng = (uint64_t)sigd_now_us();
 	tl->rng |= 1;
-	if (fifo_init(tl, tl->q_64t1, 64 * tl->tm.t1_ms) < 0 ||
-	    fifo_init(tl, tl->q_t4, tl->tm.t4_ms) < 0 || htable_init(&tl->server, 1024) < 0 ||
+	if (delay_queue_init(tl->q_64t1, sd->base, 64 * tl->tm.t1_ms, on_fifo, tl) < 0 ||
+	    delay_queue_init(tl->q_t4, sd->base, tl->tm.t4_ms, on_fifo, tl) < 0 ||
+	    htable_init(&tl->server, 1024) < 0 ||
 	    htable_init(&tl->client, 1024) < 0 || htable_init(&tl->merge, 1024) < 0) {
 		layer_free(tl);
 		return -1;
@@ -272,17 +264,7 @@ void tsx_release(struct tsx *t)
 
 static void fifo_remove(struct tsx *t)
 {
-	struct tsx_fifo *q = t->fifo;
-
-	if (t->fprev)
-		t->fprev->fnext = t->fnext;
-	else
-		q->head = t->fnext;
-	if (t->fnext)
-		t->fnext->fprev = t->fprev;
-	else
-		q->tail = t->fprev;
-	t->fprev = t->fnext = NULL;
+	delay_queue_remove(t->fifo, &t->fe);
 	t->fifo = NULL;
 }
 
@@ -299,10 +281,7 @@ void tsx_timer_stop(struct tsx *t)
 
 static int64_t monotonic_us(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	return delay_queue_now_us();
 }
 
 /* The next retransmission after t->retr_ms, unless the deadline comes
@@ -310,7 +289,7 @@ static int64_t monotonic_us(void)
  * never push timer B, F or H back. */
 static void arm_next(struct tsx *t)
 {
-	int64_t left = t->deadline_us - monotonic_us(), us = (int64_t)t->act->retr_ms * 1000;
+	int64_t left = t->act->deadline_us - monotonic_us(), us = (int64_t)t->act->retr_ms * 1000;
 	struct timeval tv;
 
 	if (us >= left) {
@@ -343,44 +322,16 @@ void tsx_timer_retransmit(struct tsx *t, uint32_t first_ms, uint32_t deadline_ms
 	}
 	event_del(a->timer);
 	a->retr_ms = first_ms;
-	t->deadline_us = monotonic_us() + (int64_t)deadline_ms * 1000;
+	a->deadline_us = monotonic_us() + (int64_t)deadline_ms * 1000;
 	arm_next(t);
 }
 
-static void fifo_arm(struct tsx_fifo *q)
-{
-	int64_t us;
-	struct timeval tv;
-
-	if (!q->head) {
-		event_del(q->ev);
-		return;
-	}
-	us = q->head->deadline_us - monotonic_us();
-	if (us < 0)
-		us = 0;
-	tv.tv_sec = us / 1000000;
-	tv.tv_usec = us % 1000000;
-	event_add(q->ev, &tv);
-}
-
-void tsx_timer_fixed(struct tsx *t, struct tsx_fifo *q)
+void tsx_timer_fixed(struct tsx *t, struct delay_queue *q)
 {
 	tsx_timer_stop(t);
 	t->timer_kind = TSX_TIMER_DEADLINE;
-	t->deadline_us = monotonic_us() + q->duration_us;
 	t->fifo = q;
-	t->fprev = q->tail;
-	if (q->tail)
-		q->tail->fnext = t;
-	else
-		q->head = t;
-	q->tail = t;
-	/* A new head (the queue was empty): its timer starts now. A head
-	 * removed early leaves the timer armed for its old deadline, which
-	 * then finds nothing due and re-arms. */
-	if (q->head == t)
-		fifo_arm(q);
+	delay_queue_add(q, &t->fe);
 }
 
 static bool is_server(const struct tsx *t)
@@ -438,21 +389,15 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 	tsx_maybe_free(t);
 }
 
-/* Every transaction of q whose deadline has come, oldest first; what the
- * timeouts add to q lies in the future, so the loop ends. */
-static void on_fifo(evutil_socket_t fd, short what, void *arg)
+/* A fixed timer's deadline (the batch's other transactions follow). */
+static void on_fifo(struct delay_queue *q, struct dq_entry *e, void *arg)
 {
-	struct tsx_fifo *q = arg;
-	int64_t now = monotonic_us();
-	struct tsx *t;
+	struct tsx *t = (struct tsx *)(void *)((char *)e - offsetof(struct tsx, fe));
 
-	(void)fd;
-	(void)what;
-	while ((t = q->head) && t->deadline_us <= now) {
-		fifo_remove(t);
-		expire(t);
-	}
-	fifo_arm(q);
+	(void)q;
+	(void)arg;
+	t->fifo = NULL;
+	expire(t);
 }
 
 int tsx_transmit(struct tsx *t, const char *buf, size_t len)

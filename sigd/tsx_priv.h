@@ -22,8 +22,9 @@
  *
  * Timers. A transaction retransmitting (A, E, G) has a libevent timer,
  * allocated for that phase only; the fixed timers (D, I, J, K, L, M: every
- * one 64*T1 or T4) are two FIFO queues of the layer with one libevent
- * timer each, so a transaction waiting out its 64*T1 costs two pointers.
+ * one 64*T1 or T4) are two delay queues of the layer (delay_queue.h), so
+ * a transaction waiting out its 64*T1 costs an entry and wakes the loop
+ * together with the others that ended within the same grain.
  */
 #ifndef TANDEM_SIGD_TSX_PRIV_H
 #define TANDEM_SIGD_TSX_PRIV_H
@@ -35,6 +36,7 @@
 #include <event2/event.h>
 #include <event2/event_struct.h>
 
+#include "delay_queue.h"
 #include "htable.h"
 #include "slab.h"
 #include "sigd.h"
@@ -59,19 +61,11 @@ enum tsx_timer_kind {
 	TSX_TIMER_DEADLINE,	/* B, F, H and every fixed timer: state change */
 };
 
-/* Transactions waiting out one fixed duration, oldest first: equal
- * durations keep them in deadline order, so only the head is timed. */
-struct tsx_fifo {
-	struct tsx *head, *tail;
-	struct event *ev;		/* armed for the head's deadline */
-	struct tsx_layer *layer;
-	int64_t duration_us;
-};
-
 /* What a transaction needs while its exchange goes on (see Memory). */
 struct tsx_act {
 	struct peer_addr peer;		/* where requests / responses go */
 	struct event *timer;		/* while retransmitting: A/B, E/F, G/H */
+	int64_t deadline_us;		/* of timer B, F or H (CLOCK_MONOTONIC) */
 	struct tsx *cancel;		/* client INVITE: CANCEL waiting for a 1xx */
 	char *resp;			/* server: last response sent (not a 2xx to INVITE) */
 	uint32_t resp_len;
@@ -86,13 +80,12 @@ struct tsx {
 	struct htable_node node;	/* layer->server or layer->client */
 	struct htable_node merge_node;	/* layer->merge (server, request without To tag) */
 	struct tsx *prev, *next;	/* every allocated transaction (tsx_layer_free) */
-	struct tsx *fprev, *fnext;	/* in fifo */
-	struct tsx_fifo *fifo;		/* the fixed timer running, if any */
+	struct dq_entry fe;		/* in fifo */
+	struct delay_queue *fifo;	/* the fixed timer running, if any */
 	struct tsx_layer *layer;
 	struct tsx_act *act;		/* NULL once the exchange is over */
 	const struct tsx_client_ops *ops;
 	void *owner;
-	int64_t deadline_us;		/* of timer B, F, H or the fixed timer (CLOCK_MONOTONIC) */
 	int64_t created_us;		/* CLOCK_MONOTONIC, for the control socket's llt */
 	uint32_t cseq;
 	uint16_t port;			/* server: sent-by port, 5060 when absent */
@@ -125,9 +118,9 @@ struct tsx_layer {
 	struct slab_pool pool[TSX_POOLS];
 	const struct tsx_user_ops *tu;
 	struct tsx_timers tm;
-	struct tsx_fifo *q_64t1;	/* J, L, M, D, and 64*T1 for a released INVITE */
-	struct tsx_fifo *q_t4;		/* I, K */
-	struct tsx_fifo fifo[2];
+	struct delay_queue *q_64t1;	/* J, L, M, D, and 64*T1 for a released INVITE */
+	struct delay_queue *q_t4;	/* I, K */
+	struct delay_queue fifo[2];
 	struct htable server, client, merge;
 	struct tsx *all;
 	size_t count[4], total, max;
@@ -180,7 +173,7 @@ void tsx_terminate(struct tsx *t);
 void tsx_maybe_free(struct tsx *t);
 void tsx_destroy(struct tsx *t);
 void tsx_timer_retransmit(struct tsx *t, uint32_t first_ms, uint32_t deadline_ms);
-void tsx_timer_fixed(struct tsx *t, struct tsx_fifo *q);
+void tsx_timer_fixed(struct tsx *t, struct delay_queue *q);
 void tsx_timer_stop(struct tsx *t);
 int tsx_transmit(struct tsx *t, const char *buf, size_t len);
 void tsx_random_tag(struct tsx_layer *tl, char out[17]);
