@@ -673,8 +673,9 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 		ua_timer(l);
 		break;
 	}
-	/* Not armed again: a held leg keeps no timer. */
-	if (l->timer && !event_pending(l->timer, EV_TIMEOUT, NULL))
+	/* Not armed again: a held leg keeps no timer. (A leg the callback
+	 * ended lingers instead: no event left to look at.) */
+	if (!l->lingering && l->timer && !event_pending(l->timer, EV_TIMEOUT, NULL))
 		leg_timer_stop(l);
 }
 

@@ -550,6 +550,11 @@ static void test_ack_timeout(void **state)
 	Tandem__LegEvent *ev = h_expect_event(f, TANDEM__EVENT_TYPE__DISCONNECT, uas);
 	assert_int_equal(ev->code, 408);
 	assert_int_equal(legs_stats(f->sd)->ack_timeouts, 1);
+	/* ended from its own timer, the leg still lingers, then closes */
+	assert_int_equal(legs_count(f->sd), 1);
+	Tandem__Message *c = h_expect_ccd(f, TANDEM__MESSAGE__BODY_CLOSED, 0, uas, 2000);
+	assert_int_equal(c->closed->last_state, LEG_DISCONNECTED);
+	assert_int_equal(legs_count(f->sd), 0);
 }
 
 /* Timer B: the callee never answers -> FAIL 408. */
