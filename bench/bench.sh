@@ -76,14 +76,16 @@ KAM_SHM_MB=${KAM_SHM_MB:-1024}
 # linger 64*T1 = 32 s, so the node holds 64 legs per call/s). Overload
 # control stays at sigd's defaults.
 OURS_OPTS=${OURS_OPTS---max-legs 2000000}
-# Each daemon on a CPU of its own (--cpu, common/cpu_affinity.h): its
-# ZeroMQ I/O thread then shares its event loop's CPU, and the hand-offs
-# between them wake no other CPU. As an operator deploys them; the sipps
-# and Kamailio (one process per message, no hand-off) are not pinned.
-# OURS_CPUS="" runs both unpinned.
+# Each daemon on a CPU of its own (--cpu, common/cpu_affinity.h), and
+# sigd's ZeroMQ I/O thread on ccd's CPU (--zmq-cpu): ccd's I/O thread
+# shares its loop's CPU, so its hand-offs wake no other CPU, while sigd's
+# sends to ccd as soon as sigd has a new call, not when sigd's loop next
+# sleeps, and the TCP hop between the two I/O threads stays on one CPU.
+# As an operator deploys them; the sipps and Kamailio (one process per
+# message, no hand-off) are not pinned. OURS_CPUS="" runs both unpinned.
 OURS_CPUS=${OURS_CPUS-0 1}
 if [ -n "$OURS_CPUS" ] && [ "$(nproc)" -ge 2 ]; then
-	OURS_OPTS="$OURS_OPTS --cpu ${OURS_CPUS% *}"
+	OURS_OPTS="$OURS_OPTS --cpu ${OURS_CPUS% *} --zmq-cpu ${OURS_CPUS#* }"
 	CCD_OPTS="${CCD_OPTS:-} --cpu ${OURS_CPUS#* }"
 fi
 # After a run, how long until the system under test holds nothing of it

@@ -42,6 +42,7 @@ static const char usage[] =
 	"  --metrics host:port         serve Prometheus metrics on http://host:port/metrics\n"
 	"  --cpu list                  run on these CPUs only (e.g. 1 or 2-3): keeps the\n"
 	"                              ZeroMQ I/O thread next to the event loop\n"
+	"  --zmq-cpu list              ZeroMQ's I/O thread on these CPUs instead\n"
 	"  --drain seconds             on SIGTERM, refuse new calls and end the others after\n"
 	"                              this long (default 30; a second SIGTERM exits at once)\n"
 	"Routing and authorisation:\n"
@@ -87,6 +88,7 @@ enum {
 	OPT_RTPP_NOTIFY, OPT_ACCT_SPOOL, OPT_FOREGROUND, OPT_RTPP_CLIENTS, OPT_AUTH_ENABLE, OPT_DIGEST_AUTH,
 	OPT_DIGEST_ONLY, OPT_ACCT_ENABLE, OPT_START_ACCT, OPT_ALIVE_ACCT, OPT_PRECISE_ACCT, OPT_KA_ANS,
 	OPT_KA_ORIG, OPT_PASS_HEADERS, OPT_HIDE_CALL_ID, OPT_SIGD, OPT_UNSUPPORTED, OPT_CPU,
+	OPT_ZMQ_CPU,
 };
 
 static const char short_options[] = ":fL:P:us:n:DA:a:m:k:r:F:R:h:c:t:T:HC:M:x:d:W:l:p:";
@@ -95,6 +97,7 @@ static const struct option long_options[] = {
 	{ "bind", required_argument, NULL, OPT_BIND },
 	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ "cpu", required_argument, NULL, OPT_CPU },
+	{ "zmq-cpu", required_argument, NULL, OPT_ZMQ_CPU },
 	{ "drain", required_argument, NULL, OPT_DRAIN },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -471,6 +474,11 @@ static int apply_ops(struct parse *ps, int id, const char *opt, const char *v)
 			return failf(ps, "%s: %s", opt, why);
 		cfg->cpus_set = true;
 		return 0;
+	case OPT_ZMQ_CPU:
+		if (!cpu_list_parse(v, &cfg->zmq_cpus, why, sizeof(why)))
+			return failf(ps, "%s: %s", opt, why);
+		cfg->zmq_cpus_set = true;
+		return 0;
 	case OPT_DRAIN:
 		if (!parse_ulong(v, 0, CCD_MAX_DRAIN_S, &cfg->drain_s))
 			return failf(ps, "invalid %s '%s' (0..%d seconds)", opt, quote(ps, v), CCD_MAX_DRAIN_S);
@@ -597,6 +605,7 @@ static int apply(struct parse *ps, int id, const char *name, const char *v)
 	case OPT_METRICS:
 	case OPT_RTPP_NOTIFY:
 	case OPT_CPU:
+	case OPT_ZMQ_CPU:
 	case OPT_DRAIN:
 	case OPT_RTPP_RETRY:
 	case OPT_RTPP_CHECK:

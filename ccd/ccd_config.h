@@ -61,6 +61,8 @@ struct ccd_config {
 	const char *metrics;		/* --metrics host:port: Prometheus endpoint */
 	cpu_set_t cpus;			/* --cpu (cpu_affinity.h), when cpus_set */
 	bool cpus_set;
+	cpu_set_t zmq_cpus;		/* --zmq-cpu, when zmq_cpus_set */
+	bool zmq_cpus_set;
 	unsigned drain_s;		/* --drain: after SIGTERM, calls may go on this long */
 	/* RTP proxies (media.h): -r specs (argv), checked at parse time. */
 	const char *rtpp[CCD_RTPP_MAX];

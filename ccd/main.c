@@ -106,6 +106,8 @@ int main(int argc, char **argv)
 		fail("%s", err);
 	}
 	signal(SIGPIPE, SIG_IGN);
+	if (cd.cfg.zmq_cpus_set && cpu_affinity_check(&cd.cfg.zmq_cpus, "--zmq-cpu", err, sizeof(err)) < 0)
+		fail("%s", err);
 	/* Before any thread starts, so that every one inherits it. */
 	if (cd.cfg.cpus_set && cpu_affinity_apply(&cd.cfg.cpus, err, sizeof(err)) < 0)
 		fail("%s", err);
@@ -117,6 +119,8 @@ int main(int argc, char **argv)
 	cd.zctx = zmq_ctx_new();
 	if (!cd.base || !cd.zctx)
 		fail("%s", "cannot create the event loop");
+	if (cd.cfg.zmq_cpus_set && cpu_affinity_zmq(cd.zctx, &cd.cfg.zmq_cpus, err, sizeof(err)) < 0)
+		fail("%s", err);
 	if (getrandom(cd.nonce_secret, sizeof(cd.nonce_secret), 0) != (ssize_t)sizeof(cd.nonce_secret))
 		fail("%s", "getrandom failed");
 	if (calls_init(&cd) < 0)

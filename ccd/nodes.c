@@ -17,9 +17,9 @@
 #include "ccd.h"
 #include "control.h"
 #include "log.h"
+#include "pb_arena.h"
 
-/* Decoding a frame allocates from this arena (reset after each frame), so
- * the hot path does not malloc; a bigger frame spills over to malloc. */
+/* Frames are decoded into this arena (pb_arena.h). */
 #define ARENA_SIZE	(1024 * 1024)
 #define ROUTER_LINGER_MS 200
 #define ROUTER_HWM	10000			/* frames queued per node */
@@ -34,9 +34,7 @@ struct ccd_nodes {
 	uint64_t next_serial;
 	const struct timeval *heartbeat_tv;	/* a libevent common timeout */
 	bool strangers_full_logged;
-	ProtobufCAllocator alloc;
-	size_t arena_used;
-	_Alignas(16) uint8_t arena[ARENA_SIZE];
+	struct pb_arena arena;
 };
 
 int64_t ccd_now_ms(void)
@@ -45,29 +43,6 @@ int64_t ccd_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void *arena_alloc(void *data, size_t size)
-{
-	struct ccd_nodes *ns = data;
-	size_t need = (size + 15) & ~(size_t)15;
-
-	if (need >= size && need <= ARENA_SIZE - ns->arena_used) {
-		void *p = ns->arena + ns->arena_used;
-		ns->arena_used += need;
-		return p;
-	}
-	return malloc(size ? size : 1);
-}
-
-static void arena_free(void *data, void *p)
-{
-	struct ccd_nodes *ns = data;
-	uintptr_t a = (uintptr_t)p, lo = (uintptr_t)ns->arena;
-
-	if (a >= lo && a < lo + ARENA_SIZE)
-		return;
-	free(p);
 }
 
 /* Routing ids of strangers may be binary (ZeroMQ's generated ones start
@@ -476,17 +451,16 @@ static void on_frame(struct zlink *z, struct pl peer, const uint8_t *data, size_
 	(void)z;
 	if (n && n->state == NODE_LIVE)
 		n->last_heard_ms = ccd_now_ms();	/* any message counts */
-	f = tandem__frame__unpack(&ns->alloc, len, data);
+	f = tandem__frame__unpack(&ns->arena.alloc, len, data);
 	if (!f) {
 		cd->stats.frames_malformed++;
 		LOGW(PL_NULL, "peer %s: malformed frame of %zu bytes dropped", ID_STR(peer, buf), len);
-		ns->arena_used = 0;
+		pb_arena_reset(&ns->arena, NULL);
 		return;
 	}
 	for (size_t i = 0; i < f->n_messages; i++)
 		on_message(cd, &n, peer, f->messages[i]);
-	tandem__frame__free_unpacked(f, &ns->alloc);
-	ns->arena_used = 0;
+	pb_arena_reset(&ns->arena, &f->base);
 }
 
 /* ---------------------------------------------------------------- life */
@@ -504,14 +478,15 @@ int nodes_open(struct ccd *cd, char *err, size_t errsz)
 	void *s;
 	int rc;
 
-	if (!ns || htable_init(&ns->by_id, 16) < 0) {
+	if (!ns || htable_init(&ns->by_id, 16) < 0 || pb_arena_init(&ns->arena, ARENA_SIZE) < 0) {
+		if (ns) {
+			htable_free(&ns->by_id);
+			pb_arena_free(&ns->arena);
+		}
 		free(ns);
 		snprintf(err, errsz, "no memory for the node registry");
 		return -1;
 	}
-	ns->alloc.alloc = arena_alloc;
-	ns->alloc.free = arena_free;
-	ns->alloc.allocator_data = ns;
 	if (!cd->heartbeat_ms)
 		cd->heartbeat_ms = CCD_HEARTBEAT_MS;
 	tv.tv_sec = cd->heartbeat_ms / 1000;
@@ -553,6 +528,7 @@ int nodes_open(struct ccd *cd, char *err, size_t errsz)
 	return 0;
 fail:
 	htable_free(&ns->by_id);
+	pb_arena_free(&ns->arena);
 	free(ns);
 	return -1;
 }
@@ -571,6 +547,7 @@ void nodes_close(struct ccd *cd)
 	htable_foreach(&ns->by_id, free_node, cd);
 	zlink_free(ns->z);
 	htable_free(&ns->by_id);
+	pb_arena_free(&ns->arena);
 	free(ns);
 	cd->nodes = NULL;
 }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <zmq.h>
 
 /* A decimal CPU number at *p, at most CPU_LIST_MAX. */
 static bool cpu_number(const char **p, unsigned *out)
@@ -66,5 +67,32 @@ int cpu_affinity_apply(const cpu_set_t *set, char *err, size_t errsz)
 		snprintf(err, errsz, "cannot run on the CPUs of --cpu: %s", strerror(errno));
 		return -1;
 	}
+	return 0;
+}
+
+int cpu_affinity_check(const cpu_set_t *set, const char *opt, char *err, size_t errsz)
+{
+	cpu_set_t now;
+
+	if (sched_getaffinity(0, sizeof(now), &now) < 0) {
+		snprintf(err, errsz, "%s: cannot read the CPUs available: %s", opt, strerror(errno));
+		return -1;
+	}
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, set) && !CPU_ISSET(c, &now)) {
+			snprintf(err, errsz, "%s: CPU %d is not one this process may run on", opt, c);
+			return -1;
+		}
+	return 0;
+}
+
+int cpu_affinity_zmq(void *zctx, const cpu_set_t *set, char *err, size_t errsz)
+{
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, set) && zmq_ctx_set(zctx, ZMQ_THREAD_AFFINITY_CPU_ADD, c) < 0) {
+			snprintf(err, errsz, "cannot give ZeroMQ's threads CPU %d: %s", c,
+				 zmq_strerror(zmq_errno()));
+			return -1;
+		}
 	return 0;
 }

@@ -18,10 +18,13 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "cpu_affinity.h"
 #include "event.h"
 #include "leg.h"
 #include "log.h"
+#include "pb_arena.h"
 #include "sigd.h"
+#include "transport.h"
 #include "tsx.h"
 #include "ua.h"
 #include "zlink.h"
@@ -34,6 +37,8 @@
 #define FORWARD_NAME_MAX 64
 /* Bytes of Hello.legs per Hello message, well inside ZLINK_FRAME_MAX. */
 #define HELLO_BYTES_MAX (128 * 1024)
+/* A frame decoded takes more room than packed (pointers, structures). */
+#define LINK_ARENA_SIZE (2 * ZLINK_FRAME_MAX)
 
 struct sigd_link {
 	void *zctx;
@@ -54,6 +59,7 @@ struct sigd_link {
 	/* Since the last Welcome: messages queued for ccd, messages from
 	 * ccd; ccd's backlog when its last Heartbeat came (link_queue_depth). */
 	uint64_t sent, received, queue_depth;
+	struct pb_arena arena;		/* frames from ccd are decoded here */
 };
 
 static int64_t mono_ms(void)
@@ -502,12 +508,13 @@ static void on_message(struct sigd *sd, const Tandem__Message *m)
 void link_receive(struct sigd *sd, const uint8_t *data, size_t len)
 {
 	struct sigd_link *k = sd->link;
-	Tandem__Frame *f = tandem__frame__unpack(NULL, len, data);
+	Tandem__Frame *f = tandem__frame__unpack(&k->arena.alloc, len, data);
 
 	k->stats.frames_in++;
 	if (!f) {
 		k->stats.bad_frames++;
 		bad_msg(sd, "frame that does not unpack");
+		pb_arena_reset(&k->arena, NULL);
 		return;
 	}
 	/* Anything from ccd proves it is alive. */
@@ -517,14 +524,16 @@ void link_receive(struct sigd *sd, const uint8_t *data, size_t len)
 		k->received++;
 		on_message(sd, f->messages[i]);
 	}
-	tandem__frame__free_unpacked(f, NULL);
+	pb_arena_reset(&k->arena, &f->base);
 }
 
 static void on_recv(struct zlink *z, struct pl peer, const uint8_t *data, size_t len, void *arg)
 {
 	(void)z;
 	(void)peer;
+	transport_hold(arg);
 	link_receive(arg, data, len);
+	transport_release(arg);
 }
 
 /* Socket monitor: [uint16 event, uint32 value] then the endpoint. */
@@ -593,6 +602,8 @@ int link_init(struct sigd *sd)
 	if (!k)
 		return -1;
 	sd->link = k;
+	if (pb_arena_init(&k->arena, LINK_ARENA_SIZE) < 0)
+		goto fail;
 	while (sd->instance == 0)
 		if (getrandom(&sd->instance, sizeof(sd->instance), 0) < 0 && errno != EINTR)
 			sd->instance = (uint64_t)mono_ms() ^ ((uint64_t)time(NULL) << 24) ^ 1;
@@ -600,6 +611,14 @@ int link_init(struct sigd *sd)
 	k->zctx = zmq_ctx_new();
 	if (!k->zctx)
 		goto fail;
+	if (sd->cfg.zmq_cpus_set) {
+		char err[160];
+
+		if (cpu_affinity_zmq(k->zctx, &sd->cfg.zmq_cpus, err, sizeof(err)) < 0) {
+			LOGE(PL_NULL, "%s", err);
+			goto fail;
+		}
+	}
 	dealer = open_dealer(sd, k->zctx);
 	if (!dealer)
 		goto fail;
@@ -655,6 +674,7 @@ void link_free(struct sigd *sd)
 	zlink_free(k->z);
 	if (k->zctx)
 		zmq_ctx_term(k->zctx);
+	pb_arena_free(&k->arena);
 	free(k);
 	sd->link = NULL;
 }

@@ -58,6 +58,8 @@ int main(int argc, char **argv)
 	if (sd.cfg.foreground && sd.cfg.pidfile && daemon_pidfile_open(sd.cfg.pidfile, err, sizeof(err)) < 0)
 		fail("%s", err);
 	signal(SIGPIPE, SIG_IGN);
+	if (sd.cfg.zmq_cpus_set && cpu_affinity_check(&sd.cfg.zmq_cpus, "--zmq-cpu", err, sizeof(err)) < 0)
+		fail("%s", err);
 	/* Before any thread starts, so that every one inherits it. */
 	if (sd.cfg.cpus_set && cpu_affinity_apply(&sd.cfg.cpus, err, sizeof(err)) < 0)
 		fail("%s", err);
@@ -65,7 +67,7 @@ int main(int argc, char **argv)
 		sd.instance = (uint64_t)sigd_now_us();
 
 	sd.base = event_base_new();
-	if (!sd.base)
+	if (!sd.base || event_base_priority_init(sd.base, 2) < 0)
 		fail("%s", "cannot create the event loop");
 	if (transport_init(&sd) < 0)
 		fail("%s", "cannot set up the UDP transport");

@@ -80,8 +80,12 @@ struct sigd {
 };
 
 /* Sends one datagram to dst from the socket of its address family.
- * Returns 0, or -1 (counted in stats.send_errors) if the kernel refused. */
+ * Returns 0, or -1 (counted in stats.send_errors) if the kernel refused.
+ * Inside transport_hold() sigd_send() queues it and returns 0; the send
+ * itself comes at the release (transport.h). sigd_send_now() sends at
+ * once, after whatever is queued, for callers that act on a refusal. */
 int sigd_send(struct sigd *sd, const struct netaddr *dst, const char *buf, size_t len);
+int sigd_send_now(struct sigd *sd, const struct netaddr *dst, const char *buf, size_t len);
 
 /*
  * The address sigd puts in Via and Contact for messages to dst: the -l

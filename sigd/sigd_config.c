@@ -30,6 +30,7 @@ static const char usage[] =
 	"  --metrics host:port  serve Prometheus metrics on http://host:port/metrics\n"
 	"  --cpu list       run on these CPUs only (e.g. 0 or 0-1): keeps the ZeroMQ\n"
 	"                   I/O thread next to the event loop\n"
+	"  --zmq-cpu list   ZeroMQ's I/O thread on these CPUs instead (e.g. ccd's)\n"
 	"Overload (new INVITEs refused with 503 and Retry-After; 0 turns one off):\n"
 	"  --max-queue-delay ms  when datagrams keep waiting longer than this in the\n"
 	"                   receive queue (default 20)\n"
@@ -40,7 +41,7 @@ static const char usage[] =
 	"Logging: SIPLOG_BEND, SIPLOG_LVL, SIPLOG_LOGFILE_FILE as in Sippy.\n";
 
 enum { OPT_CCD = 256, OPT_NODE_ID, OPT_WSS, OPT_T1, OPT_T2, OPT_DRAIN, OPT_METRICS, OPT_MAX_DELAY,
-       OPT_MAX_SETUPS, OPT_MAX_CPS, OPT_MAX_LEGS, OPT_CPU, OPT_HELP, OPT_VERSION };
+       OPT_MAX_SETUPS, OPT_MAX_CPS, OPT_MAX_LEGS, OPT_CPU, OPT_ZMQ_CPU, OPT_HELP, OPT_VERSION };
 
 static const struct option long_options[] = {
 	{ "ccd", required_argument, NULL, OPT_CCD },
@@ -55,6 +56,7 @@ static const struct option long_options[] = {
 	{ "max-cps", required_argument, NULL, OPT_MAX_CPS },
 	{ "max-legs", required_argument, NULL, OPT_MAX_LEGS },
 	{ "cpu", required_argument, NULL, OPT_CPU },
+	{ "zmq-cpu", required_argument, NULL, OPT_ZMQ_CPU },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -202,14 +204,16 @@ enum sigd_config_result sigd_config_parse(struct sigd_config *cfg, int argc, cha
 				return SIGD_CONFIG_ERROR;
 			}
 			break;
-		case OPT_CPU: {
+		case OPT_CPU:
+		case OPT_ZMQ_CPU: {
 			char why[160];
+			bool zmq = c == OPT_ZMQ_CPU;
 
-			if (!cpu_list_parse(optarg, &cfg->cpus, why, sizeof(why))) {
-				snprintf(err, errsz, "--cpu: %s", why);
+			if (!cpu_list_parse(optarg, zmq ? &cfg->zmq_cpus : &cfg->cpus, why, sizeof(why))) {
+				snprintf(err, errsz, "--%s: %s", zmq ? "zmq-cpu" : "cpu", why);
 				return SIGD_CONFIG_ERROR;
 			}
-			cfg->cpus_set = true;
+			*(zmq ? &cfg->zmq_cpus_set : &cfg->cpus_set) = true;
 			break;
 		}
 		case OPT_HELP:

@@ -40,6 +40,8 @@ struct sigd_config {
 	uint32_t max_legs;		/* --max-legs: leg capacity (leg.h LEGS_MAX_DEFAULT) */
 	cpu_set_t cpus;			/* --cpu (cpu_affinity.h), when cpus_set */
 	bool cpus_set;
+	cpu_set_t zmq_cpus;		/* --zmq-cpu, when zmq_cpus_set */
+	bool zmq_cpus_set;
 };
 
 enum sigd_config_result {

@@ -61,8 +61,26 @@ union rx_control {
 	struct cmsghdr align;
 };
 
+/*
+ * Datagrams held while a batch of input is handled (transport_hold), sent
+ * together by one sendmmsg() per socket when it ends: one system call and
+ * one wake-up of each peer for a burst instead of one per datagram, and
+ * nothing sent before the batch's events are on their way to ccd.
+ */
+struct tx_queue {
+	int hold;		/* transport_hold() depth */
+	int sock;		/* the socket of everything queued */
+	unsigned n;
+	size_t used;
+	struct mmsghdr mm[TRANSPORT_TX_BATCH];
+	struct iovec iov[TRANSPORT_TX_BATCH];
+	struct sockaddr_storage dst[TRANSPORT_TX_BATCH];
+	char buf[TRANSPORT_TX_BYTES];
+};
+
 struct sigd_transport {
 	struct sock_info sock[SIGD_UDP_MAX_SOCKETS];
+	struct tx_queue tx;
 	struct local_entry cache[LOCAL_CACHE];
 	struct quiet_log not_sip_log, malformed_log, send_log;
 	struct sip_msg msg;
@@ -161,30 +179,129 @@ static int sock_of_family(const struct sigd *sd, int family)
 	return -1;
 }
 
-int sigd_send(struct sigd *sd, const struct netaddr *dst, const char *buf, size_t len)
+static void send_failed(struct sigd *sd, const struct netaddr *dst, const char *buf, size_t len,
+			const char *why)
 {
-	int i = sd->udp.tp ? sock_of_family(sd, netaddr_family(dst)) : -1;
+	char where[NETADDR_STRLEN];
+
+	sd->stats.send_errors++;
+	if (sd->udp.tp && quiet_log_due(&sd->udp.tp->send_log, monotonic_us())) {
+		LOGW(sent_call_id(buf, len), "cannot send to %s: %s (%llu more since the last line)",
+		     netaddr_str(dst, where, sizeof(where)), why,
+		     (unsigned long long)sd->udp.tp->send_log.suppressed);
+		sd->udp.tp->send_log.suppressed = 0;
+	}
+}
+
+static void sent(struct sigd *sd, const char *buf, size_t len)
+{
+	sd->stats.datagrams_out++;
+	metrics_sigd_count_out(sd, buf, len);
+}
+
+static void tx_flush(struct sigd *sd)
+{
+	struct tx_queue *q = &sd->udp.tp->tx;
+	unsigned done = 0;
+
+	while (done < q->n) {
+		int n = sendmmsg(sd->udp.fd[q->sock], q->mm + done, q->n - done, MSG_DONTWAIT);
+
+		if (n <= 0) {
+			/* The first datagram left was refused: say so, go on
+			 * with the next. */
+			struct netaddr dst = { .len = q->mm[done].msg_hdr.msg_namelen };
+			const char *why = strerror(n < 0 ? errno : EIO);
+
+			memcpy(&dst.ss, &q->dst[done], sizeof(dst.ss));
+			send_failed(sd, &dst, q->iov[done].iov_base, q->iov[done].iov_len, why);
+			n = 1;
+		} else {
+			for (int i = 0; i < n; i++)
+				sent(sd, q->iov[done + i].iov_base, q->iov[done + i].iov_len);
+		}
+		done += (unsigned)n;
+	}
+	q->n = 0;
+	q->used = 0;
+}
+
+static bool tx_queue(struct sigd_transport *tp, int sock, const struct netaddr *dst,
+		     const char *buf, size_t len)
+{
+	struct tx_queue *q = &tp->tx;
+	unsigned i = q->n;
+
+	if (q->hold == 0 || len > sizeof(q->buf))
+		return false;
+	if (q->n == TRANSPORT_TX_BATCH || q->used + len > sizeof(q->buf) || (q->n && q->sock != sock))
+		return false;
+	memcpy(q->buf + q->used, buf, len);
+	memcpy(&q->dst[i], &dst->ss, dst->len);
+	q->iov[i] = (struct iovec){ q->buf + q->used, len };
+	q->mm[i].msg_hdr = (struct msghdr){ .msg_name = &q->dst[i], .msg_namelen = dst->len,
+					    .msg_iov = &q->iov[i], .msg_iovlen = 1 };
+	q->sock = sock;
+	q->used += len;
+	q->n++;
+	return true;
+}
+
+static int send_now(struct sigd *sd, int i, const struct netaddr *dst, const char *buf, size_t len)
+{
+	if (i < 0 || sendto(sd->udp.fd[i], buf, len, MSG_DONTWAIT, (const struct sockaddr *)&dst->ss,
+			    dst->len) < 0) {
+		send_failed(sd, dst, buf, len, i < 0 ? "no socket of that address family" : strerror(errno));
+		return -1;
+	}
+	sent(sd, buf, len);
+	return 0;
+}
+
+static int send_one(struct sigd *sd, const struct netaddr *dst, const char *buf, size_t len,
+		    bool may_hold)
+{
+	struct sigd_transport *tp = sd->udp.tp;
+	int i = tp ? sock_of_family(sd, netaddr_family(dst)) : -1;
 	char where[NETADDR_STRLEN];
 
 	if (log_enabled(TLOG_DBUG))
 		LOGD(sent_call_id(buf, len), "SENDING message to udp:%s:\n%.*s",
 		     netaddr_str(dst, where, sizeof(where)), (int)len, buf);
-	if (i < 0 || sendto(sd->udp.fd[i], buf, len, MSG_DONTWAIT, (const struct sockaddr *)&dst->ss,
-			    dst->len) < 0) {
-		const char *why = i < 0 ? "no socket of that address family" : strerror(errno);
+	if (i >= 0 && may_hold && tx_queue(tp, i, dst, buf, len))
+		return 0;
+	/* What is queued goes first: the order to each peer is kept. */
+	if (tp && tp->tx.n)
+		tx_flush(sd);
+	if (i >= 0 && may_hold && tx_queue(tp, i, dst, buf, len))
+		return 0;
+	return send_now(sd, i, dst, buf, len);
+}
 
-		sd->stats.send_errors++;
-		if (sd->udp.tp && quiet_log_due(&sd->udp.tp->send_log, monotonic_us())) {
-			LOGW(sent_call_id(buf, len), "cannot send to %s: %s (%llu more since the last line)",
-			     netaddr_str(dst, where, sizeof(where)), why,
-			     (unsigned long long)sd->udp.tp->send_log.suppressed);
-			sd->udp.tp->send_log.suppressed = 0;
-		}
-		return -1;
-	}
-	sd->stats.datagrams_out++;
-	metrics_sigd_count_out(sd, buf, len);
-	return 0;
+int sigd_send(struct sigd *sd, const struct netaddr *dst, const char *buf, size_t len)
+{
+	return send_one(sd, dst, buf, len, true);
+}
+
+int sigd_send_now(struct sigd *sd, const struct netaddr *dst, const char *buf, size_t len)
+{
+	return send_one(sd, dst, buf, len, false);
+}
+
+void transport_hold(struct sigd *sd)
+{
+	if (sd->udp.tp)
+		sd->udp.tp->tx.hold++;
+}
+
+void transport_release(struct sigd *sd)
+{
+	struct sigd_transport *tp = sd->udp.tp;
+
+	if (!tp || tp->tx.hold == 0)
+		return;
+	if (--tp->tx.hold == 0 && tp->tx.n)
+		tx_flush(sd);
 }
 
 /* ---------------------------------------------------------------- local address */
@@ -367,6 +484,46 @@ void transport_datagram(struct sigd *sd, int sock, char *buf, size_t len, const 
 	tsx_receive(sd, &tp->msg, &rx);
 }
 
+/* One recvmmsg() worth of datagrams, each handed on; returns how many. */
+static int read_batch(struct sigd *sd, int fd, int sock, int round)
+{
+	struct sigd_transport *tp = sd->udp.tp;
+	int n;
+
+	for (int i = 0; i < TRANSPORT_BATCH; i++) {
+		tp->iov[i] = (struct iovec){ tp->buf[i], RX_BUF };
+		tp->mm[i].msg_hdr = (struct msghdr){
+			.msg_name = &tp->from[i],
+			.msg_namelen = sizeof(tp->from[i]),
+			.msg_iov = &tp->iov[i],
+			.msg_iovlen = 1,
+			.msg_control = tp->control[i].buf,
+			.msg_controllen = sizeof(tp->control[i].buf),
+		};
+	}
+	n = recvmmsg(fd, tp->mm, TRANSPORT_BATCH, MSG_DONTWAIT, NULL);
+	if (n <= 0)
+		return 0;
+	if (round == 0)
+		overload_rx_wakeup(sd, &tp->mm[0].msg_hdr);
+	for (int i = 0; i < n; i++) {
+		struct netaddr src;
+		size_t len = tp->mm[i].msg_len;
+
+		memset(&src, 0, sizeof(src));
+		memcpy(&src.ss, &tp->from[i], sizeof(src.ss));
+		src.len = tp->mm[i].msg_hdr.msg_namelen;
+		if (tp->mm[i].msg_hdr.msg_flags & MSG_TRUNC) {
+			/* larger than any SIP message may be */
+			sd->stats.datagrams_in++;
+			sd->stats.parse_errors++;
+			continue;
+		}
+		transport_datagram(sd, sock, tp->buf[i], len, &src);
+	}
+	return n;
+}
+
 /*
  * Drains the socket in batches. Level-triggered: after
  * TRANSPORT_BATCHES_PER_WAKEUP full batches the loop gets a turn (ccd's
@@ -376,7 +533,6 @@ void transport_datagram(struct sigd *sd, int sock, char *buf, size_t len, const 
 static void on_readable(evutil_socket_t fd, short what, void *arg)
 {
 	struct sigd *sd = arg;
-	struct sigd_transport *tp = sd->udp.tp;
 	int sock = 0;
 
 	(void)what;
@@ -385,40 +541,12 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 	for (int round = 0; round < TRANSPORT_BATCHES_PER_WAKEUP; round++) {
 		int n;
 
-		for (int i = 0; i < TRANSPORT_BATCH; i++) {
-			tp->iov[i] = (struct iovec){ tp->buf[i], RX_BUF };
-			tp->mm[i].msg_hdr = (struct msghdr){
-				.msg_name = &tp->from[i],
-				.msg_namelen = sizeof(tp->from[i]),
-				.msg_iov = &tp->iov[i],
-				.msg_iovlen = 1,
-				.msg_control = tp->control[i].buf,
-				.msg_controllen = sizeof(tp->control[i].buf),
-			};
-		}
-		n = recvmmsg(fd, tp->mm, TRANSPORT_BATCH, MSG_DONTWAIT, NULL);
-		if (n <= 0)
-			return;
-		if (round == 0)
-			overload_rx_wakeup(sd, &tp->mm[0].msg_hdr);
-		for (int i = 0; i < n; i++) {
-			struct netaddr src;
-			size_t len = tp->mm[i].msg_len;
-
-			memset(&src, 0, sizeof(src));
-			memcpy(&src.ss, &tp->from[i], sizeof(src.ss));
-			src.len = tp->mm[i].msg_hdr.msg_namelen;
-			if (tp->mm[i].msg_hdr.msg_flags & MSG_TRUNC) {
-				/* larger than any SIP message may be */
-				sd->stats.datagrams_in++;
-				sd->stats.parse_errors++;
-				continue;
-			}
-			transport_datagram(sd, sock, tp->buf[i], len, &src);
-		}
-		/* What the batch has for ccd goes before the next batch is read:
-		 * an INVITE's Try must not wait for a backlog behind it. */
+		transport_hold(sd);
+		n = read_batch(sd, fd, sock, round);
+		/* What the batch has for ccd goes before its datagrams: an
+		 * INVITE's Try must not wait for the 100 Trying of others. */
 		link_flush(sd);
+		transport_release(sd);
 		if (n < TRANSPORT_BATCH)
 			return;
 	}

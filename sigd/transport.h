@@ -23,6 +23,9 @@ struct sip_writer;
  * flood cannot starve the rest of the loop). */
 #define TRANSPORT_BATCH 16
 #define TRANSPORT_BATCHES_PER_WAKEUP 4
+/* Datagrams, and their bytes, held for one sendmmsg() (transport_hold). */
+#define TRANSPORT_TX_BATCH 32
+#define TRANSPORT_TX_BYTES 65536
 /* Anything shorter cannot be a SIP message: not parsed, counted as not SIP. */
 #define TRANSPORT_MIN_SIP 16
 /* How long sigd_local_addr() trusts what the kernel said about a route. */
@@ -37,6 +40,19 @@ struct sip_writer;
 int transport_init(struct sigd *sd);
 /* Removes the events and frees the buffers; the sockets are udp.c's. */
 void transport_free(struct sigd *sd);
+
+/*
+ * Between transport_hold() and the matching transport_release() (they
+ * nest), sigd_send() queues datagrams instead of sending each one; the
+ * last release sends them with one sendmmsg() per socket. The read
+ * callback holds around each batch of datagrams, link.c around each frame
+ * from ccd: the answers to a burst leave together, after the batch's
+ * events are on their way to ccd. A send error then shows in the
+ * counters and the log, not in sigd_send()'s result: what must know
+ * uses sigd_send_now().
+ */
+void transport_hold(struct sigd *sd);
+void transport_release(struct sigd *sd);
 
 /*
  * One received datagram from src on socket sock: the filter for non-SIP

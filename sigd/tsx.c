@@ -400,13 +400,23 @@ static void on_fifo(struct delay_queue *q, struct dq_entry *e, void *arg)
 	expire(t);
 }
 
-int tsx_transmit(struct tsx *t, const char *buf, size_t len)
+static int transmit(struct tsx *t, const char *buf, size_t len, bool now)
 {
 	struct netaddr dst;
 
 	if (!buf || !t->act || !peer_addr_get(&t->act->peer, &dst))
 		return -1;
-	return sigd_send(t->layer->sd, &dst, buf, len);
+	return now ? sigd_send_now(t->layer->sd, &dst, buf, len) : sigd_send(t->layer->sd, &dst, buf, len);
+}
+
+int tsx_transmit(struct tsx *t, const char *buf, size_t len)
+{
+	return transmit(t, buf, len, false);
+}
+
+int tsx_transmit_now(struct tsx *t, const char *buf, size_t len)
+{
+	return transmit(t, buf, len, true);
 }
 
 /* ---------------------------------------------------------------- accessors */

@@ -81,7 +81,7 @@ static int client_start(struct tsx *t)
 	struct tsx_layer *tl = t->layer;
 
 	tsx_client_insert(t);
-	if (tsx_transmit(t, t->act->text, t->act->text_len) < 0)
+	if (tsx_transmit_now(t, t->act->text, t->act->text_len) < 0)
 		return -1;
 	tsx_timer_retransmit(t, tl->tm.t1_ms, 64 * tl->tm.t1_ms);
 	return 0;

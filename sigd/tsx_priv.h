@@ -175,7 +175,10 @@ void tsx_destroy(struct tsx *t);
 void tsx_timer_retransmit(struct tsx *t, uint32_t first_ms, uint32_t deadline_ms);
 void tsx_timer_fixed(struct tsx *t, struct delay_queue *q);
 void tsx_timer_stop(struct tsx *t);
+/* sigd_send() to the transaction's peer; tsx_transmit_now() with
+ * sigd_send_now(), for a first request whose refusal ends the exchange. */
 int tsx_transmit(struct tsx *t, const char *buf, size_t len);
+int tsx_transmit_now(struct tsx *t, const char *buf, size_t len);
 void tsx_random_tag(struct tsx_layer *tl, char out[17]);
 
 /* tsx_match.c: keys and tables */

@@ -248,7 +248,7 @@ struct tsx *ua_send_request(struct leg *l, const struct ua_req *r, bool *ok)
 		return NULL;
 	}
 	if (m == SIP_METHOD_ACK) {
-		*ok = sigd_send(sd, &dst, sd->out, (size_t)n) == 0;
+		*ok = sigd_send_now(sd, &dst, sd->out, (size_t)n) == 0;
 		return NULL;
 	}
 	t = tsx_client_send(sd, &ua_client_ops, l, &dst, sd->out, (size_t)n, m, dr.branch);

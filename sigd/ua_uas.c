@@ -67,6 +67,9 @@ static void send_try(struct leg *l, const struct sip_msg *req, const struct sip_
 	ev_reason_from_msg(o, req);
 	ev_try(o, req, rx, &ctx);
 	ua_emit(l);
+	/* A new call goes to ccd now, not with the rest of the batch: ccd
+	 * routes it while we read the next INVITEs of a burst. */
+	link_flush(sd);
 }
 
 void ua_uas_invite(struct sigd *sd, struct tsx *t, const struct sip_msg *req,

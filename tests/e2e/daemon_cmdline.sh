@@ -26,6 +26,9 @@ expect_error "sigd: invalid --t2 'x'" "$BUILD/sigd" -f --t2 x
 expect_error "sigd: --cpu: invalid CPU range in '3-1'" "$BUILD/sigd" -f --cpu 3-1
 expect_error "ccd: --cpu: invalid CPU list 'all'" "$BUILD/ccd" -f -u -s 127.0.0.1 --cpu all
 expect_error "sigd: cannot run on the CPUs of --cpu" "$BUILD/sigd" -f -l 127.0.0.1 -p 5066 --cpu 1023
+expect_error "sigd: --zmq-cpu: invalid CPU list 'x'" "$BUILD/sigd" -f --zmq-cpu x
+expect_error "sigd: --zmq-cpu: CPU 1023 is not one this process may run on" "$BUILD/sigd" -f -l 127.0.0.1 -p 5066 --zmq-cpu 1023
+expect_error "ccd: --zmq-cpu: CPU 1023 is not one this process may run on" "$BUILD/ccd" -f -u -s 127.0.0.1 --zmq-cpu 1023
 expect_error "sigd: --t2 (1000 ms) must not be smaller than --t1 (2000 ms)" "$BUILD/sigd" -f --t1 2000 --t2 1000
 expect_error "ccd: static route should be specified" "$BUILD/ccd" -f -u
 expect_error "ccd: cannot bind tcp://192.0.2.1:5555" "$BUILD/ccd" -f -u -s 127.0.0.1 --bind tcp://192.0.2.1:5555

@@ -282,6 +282,111 @@ static void test_send(void **state)
 	assert_int_equal(H.sd.stats.datagrams_out, 1);
 }
 
+/* Held sends: queued (sigd_send says 0, nothing leaves, nothing counted)
+ * until the last release, then sent in order to each peer; nested holds
+ * send only at the outermost release. */
+static void test_send_held(void **state)
+{
+	(void)state;
+	transport_hold(&H.sd);
+	transport_hold(&H.sd);
+	assert_int_equal(sigd_send(&H.sd, &H.peer_addr[0], "one", 3), 0);
+	assert_int_equal(sigd_send(&H.sd, &H.peer_addr[1], "two", 3), 0);
+	assert_int_equal(sigd_send(&H.sd, &H.peer_addr[0], "three", 5), 0);
+	transport_release(&H.sd);
+	h_quiet(50);
+	assert_int_equal(H.sd.stats.datagrams_out, 0);
+	transport_release(&H.sd);
+	assert_int_equal(H.sd.stats.datagrams_out, 3);
+	assert_true(h_wait(3, 2000));
+	/* each peer's datagrams in the order they were given */
+	const char *want[H_PEERS][2] = { { "one", "three" }, { "two", NULL } };
+	unsigned got[H_PEERS] = { 0, 0 };
+
+	for (int i = 0; i < 3; i++) {
+		struct h_dgram *d = h_next();
+
+		assert_non_null(want[d->peer][got[d->peer]]);
+		assert_string_equal(d->buf, want[d->peer][got[d->peer]]);
+		got[d->peer]++;
+	}
+	/* an unmatched release is harmless; outside a hold, at once */
+	transport_release(&H.sd);
+	assert_int_equal(sigd_send(&H.sd, &H.peer_addr[1], "four", 4), 0);
+	assert_int_equal(H.sd.stats.datagrams_out, 4);
+	assert_string_equal(h_next()->buf, "four");
+}
+
+/* sigd_send_now() inside a hold: what was queued leaves first, then it,
+ * and its refusal is its caller's to see. A held send the kernel refuses
+ * shows in the counters at the release. */
+static void test_send_now_and_held_errors(void **state)
+{
+	struct netaddr v6, bcast;
+
+	(void)state;
+	transport_hold(&H.sd);
+	assert_int_equal(sigd_send(&H.sd, &H.peer_addr[0], "queued", 6), 0);
+	assert_int_equal(sigd_send_now(&H.sd, &H.peer_addr[0], "now", 3), 0);
+	assert_int_equal(H.sd.stats.datagrams_out, 2);
+	assert_string_equal(h_next()->buf, "queued");
+	assert_string_equal(h_next()->buf, "now");
+	netaddr_from_host(&v6, PL("::1"), 5060);
+	assert_int_equal(sigd_send_now(&H.sd, &v6, "x", 1), -1);
+	assert_int_equal(H.sd.stats.send_errors, 1);
+	/* no socket of the family: refused at once even when held */
+	assert_int_equal(sigd_send(&H.sd, &v6, "x", 1), -1);
+	assert_int_equal(H.sd.stats.send_errors, 2);
+	/* the kernel refuses broadcast on a socket without SO_BROADCAST */
+	netaddr_from_host(&bcast, PL("255.255.255.255"), 5060);
+	assert_int_equal(sigd_send(&H.sd, &H.peer_addr[0], "before", 6), 0);
+	assert_int_equal(sigd_send(&H.sd, &bcast, "refused", 7), 0);
+	assert_int_equal(sigd_send(&H.sd, &H.peer_addr[0], "after", 5), 0);
+	transport_release(&H.sd);
+	assert_int_equal(H.sd.stats.send_errors, 3);
+	assert_int_equal(H.sd.stats.datagrams_out, 4);
+	assert_string_equal(h_next()->buf, "before");
+	assert_string_equal(h_next()->buf, "after");
+}
+
+/* More held datagrams than the queue takes, by count and by bytes: the
+ * full queue goes when the next one comes, and all leave in order. */
+static void test_send_held_overflow(void **state)
+{
+	static char big[8000];
+	char text[32];
+
+	(void)state;
+	transport_hold(&H.sd);
+	for (int i = 0; i < TRANSPORT_TX_BATCH + 3; i++) {
+		snprintf(text, sizeof(text), "d%d", i);
+		assert_int_equal(sigd_send(&H.sd, &H.peer_addr[0], text, strlen(text)), 0);
+	}
+	assert_int_equal(H.sd.stats.datagrams_out, TRANSPORT_TX_BATCH);
+	transport_release(&H.sd);
+	for (int i = 0; i < TRANSPORT_TX_BATCH + 3; i++) {
+		snprintf(text, sizeof(text), "d%d", i);
+		assert_string_equal(h_next()->buf, text);
+	}
+	/* bytes: 8 of 8,000 fit in TRANSPORT_TX_BYTES, the 9th does not */
+	assert_true(8 * sizeof(big) <= TRANSPORT_TX_BYTES && 9 * sizeof(big) > TRANSPORT_TX_BYTES);
+	transport_hold(&H.sd);
+	for (int i = 0; i < 9; i++) {
+		memset(big, 'a' + i, sizeof(big));
+		assert_int_equal(sigd_send(&H.sd, &H.peer_addr[0], big, sizeof(big)), 0);
+	}
+	assert_int_equal(H.sd.stats.datagrams_out, TRANSPORT_TX_BATCH + 3 + 8);
+	transport_release(&H.sd);
+	assert_int_equal(H.sd.stats.datagrams_out, TRANSPORT_TX_BATCH + 3 + 9);
+	for (int i = 0; i < 9; i++) {
+		struct h_dgram *d = h_next();
+
+		assert_int_equal(d->len, sizeof(big));
+		assert_int_equal(d->buf[0], 'a' + i);
+	}
+	assert_int_equal(H.sd.stats.send_errors, 0);
+}
+
 /* With -l, the listen address and port, whatever the destination. */
 static void test_local_addr_fixed(void **state)
 {
@@ -477,6 +582,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_garbage_flood_harms_nothing, h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_batches, h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_send, h_setup, h_teardown),
+		cmocka_unit_test_setup_teardown(test_send_held, h_setup, h_teardown),
+		cmocka_unit_test_setup_teardown(test_send_now_and_held_errors, h_setup, h_teardown),
+		cmocka_unit_test_setup_teardown(test_send_held_overflow, h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_local_addr_fixed, h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_local_addr_wildcard, h_setup, h_teardown),
 		cmocka_unit_test(test_local_addr_only_lo),
