@@ -22,6 +22,7 @@
 #include "metrics_ccd.h"
 #include "nodes.h"
 #include "route.h"
+#include "zlink.h"
 
 static void fail(const char *fmt, const char *detail)
 {
@@ -119,7 +120,7 @@ int main(int argc, char **argv)
 	cd.zctx = zmq_ctx_new();
 	if (!cd.base || !cd.zctx)
 		fail("%s", "cannot create the event loop");
-	if (cd.cfg.zmq_cpus_set && cpu_affinity_zmq(cd.zctx, &cd.cfg.zmq_cpus, err, sizeof(err)) < 0)
+	if (cd.cfg.zmq_cpus_set && zlink_ctx_set_cpus(cd.zctx, &cd.cfg.zmq_cpus, err, sizeof(err)) < 0)
 		fail("%s", err);
 	if (getrandom(cd.nonce_secret, sizeof(cd.nonce_secret), 0) != (ssize_t)sizeof(cd.nonce_secret))
 		fail("%s", "getrandom failed");

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <zmq.h>
 
 /* A decimal CPU number at *p, at most CPU_LIST_MAX. */
 static bool cpu_number(const char **p, unsigned *out)
@@ -81,17 +80,6 @@ int cpu_affinity_check(const cpu_set_t *set, const char *opt, char *err, size_t 
 	for (int c = 0; c < CPU_SETSIZE; c++)
 		if (CPU_ISSET(c, set) && !CPU_ISSET(c, &now)) {
 			snprintf(err, errsz, "%s: CPU %d is not one this process may run on", opt, c);
-			return -1;
-		}
-	return 0;
-}
-
-int cpu_affinity_zmq(void *zctx, const cpu_set_t *set, char *err, size_t errsz)
-{
-	for (int c = 0; c < CPU_SETSIZE; c++)
-		if (CPU_ISSET(c, set) && zmq_ctx_set(zctx, ZMQ_THREAD_AFFINITY_CPU_ADD, c) < 0) {
-			snprintf(err, errsz, "cannot give ZeroMQ's threads CPU %d: %s", c,
-				 zmq_strerror(zmq_errno()));
 			return -1;
 		}
 	return 0;

@@ -18,7 +18,8 @@
  * it sends while the loop goes on reading, and sigd and ccd work on a
  * burst side by side: a fifth less set-up latency at 3,500 calls/s, and
  * less CPU per call, since the TCP hop between the two I/O threads stays
- * on one CPU (docs/performance.md).
+ * on one CPU (docs/performance.md). zlink_ctx_set_cpus() (zlink.h) applies
+ * it; this file stays free of ZeroMQ for the parser's fuzz target.
  *
  * LIST is the kernel's cpu-list syntax: "1", "0,2", "0-3", "0-1,4".
  */
@@ -43,8 +44,5 @@ int cpu_affinity_apply(const cpu_set_t *set, char *err, size_t errsz);
  * --zmq-cpu is checked before any of them starts (and before --cpu). */
 int cpu_affinity_check(const cpu_set_t *set, const char *opt, char *err, size_t errsz);
 
-/* ZeroMQ's threads of zctx on the CPUs of set: call before the context's
- * first socket. -1 with the reason in err. */
-int cpu_affinity_zmq(void *zctx, const cpu_set_t *set, char *err, size_t errsz);
 
 #endif

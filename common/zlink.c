@@ -1,6 +1,7 @@
 #include "zlink.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
@@ -181,4 +182,15 @@ const struct zlink_stats *zlink_stats(const struct zlink *z)
 void *zlink_socket(struct zlink *z)
 {
 	return z->zsock;
+}
+
+int zlink_ctx_set_cpus(void *zctx, const cpu_set_t *set, char *err, size_t errsz)
+{
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, set) && zmq_ctx_set(zctx, ZMQ_THREAD_AFFINITY_CPU_ADD, c) < 0) {
+			snprintf(err, errsz, "cannot give ZeroMQ's threads CPU %d: %s", c,
+				 zmq_strerror(zmq_errno()));
+			return -1;
+		}
+	return 0;
 }

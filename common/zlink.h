@@ -17,6 +17,7 @@
 #ifndef TANDEM_ZLINK_H
 #define TANDEM_ZLINK_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -61,5 +62,10 @@ struct zlink_stats {
 const struct zlink_stats *zlink_stats(const struct zlink *z);
 
 void *zlink_socket(struct zlink *z);
+
+/* ZeroMQ's I/O and reaper threads of zctx on the CPUs of set (--zmq-cpu,
+ * cpu_affinity.h): call before the context's first socket. -1 with the
+ * reason in err. */
+int zlink_ctx_set_cpus(void *zctx, const cpu_set_t *set, char *err, size_t errsz);
 
 #endif

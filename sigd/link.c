@@ -614,7 +614,7 @@ int link_init(struct sigd *sd)
 	if (sd->cfg.zmq_cpus_set) {
 		char err[160];
 
-		if (cpu_affinity_zmq(k->zctx, &sd->cfg.zmq_cpus, err, sizeof(err)) < 0) {
+		if (zlink_ctx_set_cpus(k->zctx, &sd->cfg.zmq_cpus, err, sizeof(err)) < 0) {
 			LOGE(PL_NULL, "%s", err);
 			goto fail;
 		}
