@@ -43,7 +43,18 @@ if [ -z "${BENCH_IN_NETNS:-}" ]; then
 	for c in sipp kamailio python3 unshare ss curl; do
 		command -v "$c" >/dev/null 2>&1 || { echo "bench: $c not found (make deps)"; exit 1; }
 	done
-	BENCH_IN_NETNS=1 exec unshare -rn sh "$0" "$@"
+	# The systems under test at real-time priority (see RT_PRIO below)
+	# need a namespace of ip netns: in one of unshare -r the kernel does
+	# not let a process raise its own priority.
+	rt=${BENCH_RT_PRIO-10}
+	if [ "$rt" != 0 ] && chrt -f "$rt" true 2>/dev/null && ip netns add "tandem-bench-$$" 2>/dev/null; then
+		trap 'ip netns del "tandem-bench-$$"' EXIT
+		trap 'exit 130' INT TERM
+		BENCH_IN_NETNS=1 BENCH_RT="$rt" ip netns exec "tandem-bench-$$" sh "$0" "$@"
+		exit $?
+	fi
+	[ "$rt" != 0 ] && echo "bench: real-time priority not available here (needs CAP_SYS_NICE and ip netns): the systems under test run at normal priority"
+	BENCH_IN_NETNS=1 BENCH_RT=0 exec unshare -rn sh "$0" "$@"
 fi
 ip link set lo up || { echo "bench: cannot bring up lo in the namespace"; exit 1; }
 # The held-calls phase keeps up to 100,000 calls in the callee sipp.
@@ -87,6 +98,21 @@ OURS_CPUS=${OURS_CPUS-0 1}
 if [ -n "$OURS_CPUS" ] && [ "$(nproc)" -ge 2 ]; then
 	OURS_OPTS="$OURS_OPTS --cpu ${OURS_CPUS% *} --zmq-cpu ${OURS_CPUS#* }"
 	CCD_OPTS="${CCD_OPTS:-} --cpu ${OURS_CPUS#* }"
+fi
+# Both systems under test at SCHED_FIFO priority BENCH_RT_PRIO (default 10;
+# 0: off): ours with --rt-prio (common/sched_rt.h), Kamailio under chrt -f,
+# the sipps, the sniffer and rtpengine at normal priority. The sipps share
+# the two CPUs with them here, and a proxy waiting for a sipp's time slice
+# to end is an artefact of this machine, not a cost of the proxy; on its
+# own host it would not wait. It is how an operator runs either for low
+# latency (sigd --rt-prio, systemd's CPUSchedulingPolicy=, Kamailio's
+# real_time). It makes a call cost more CPU at high rates: the proxy wakes
+# for each datagram rather than reading a batch.
+RT_PRIO=${BENCH_RT:-0}
+if [ "$RT_PRIO" != 0 ]; then
+	OURS_OPTS="$OURS_OPTS --rt-prio $RT_PRIO"
+	CCD_OPTS="${CCD_OPTS:-} --rt-prio $RT_PRIO"
+	KAM_RT="chrt -f $RT_PRIO"
 fi
 # After a run, how long until the system under test holds nothing of it
 # and has spent all its CPU on it: sigd's default T1 is 500 ms, so ended
@@ -151,7 +177,7 @@ res meta.rev "$(git -C "$ROOT" describe --always 2>/dev/null || echo unknown)$(g
 res meta.built "$(date -u -r "$BUILD/sigd" '+%Y-%m-%d %H:%M UTC')"
 res meta.ours_opts "${OURS_OPTS:-}"
 res meta.ccd_opts "${CCD_OPTS:-}"
-res meta.kam_opts "-n $KAM_CHILDREN -m $KAM_SHM_MB"
+res meta.kam_opts "${KAM_RT:+$KAM_RT }-n $KAM_CHILDREN -m $KAM_SHM_MB"
 say "bench: $(grep '^meta.mode' "$RES" | cut -d= -f2) run, load average $(load), $(nproc) CPUs, results in $W"
 awk -v l="$(load)" 'BEGIN { split(l, a, " "); exit !(a[1] > 1.0) }' &&
 	say "bench: WARNING: the load average is above 1: other work shares the machine; compare ratios, not absolute numbers"

@@ -240,7 +240,7 @@ start_ours() {
 start_kam() {
 	mkdir -p "$W/kamrun"
 	# shellcheck disable=SC2086 # KAM_OPTS is an option list
-	kamailio -f "$HERE/kamailio.cfg" -DD -E -n "$KAM_CHILDREN" -m "$KAM_SHM_MB" ${KAM_OPTS:-} \
+	${KAM_RT:-} kamailio -f "$HERE/kamailio.cfg" -DD -E -n "$KAM_CHILDREN" -m "$KAM_SHM_MB" ${KAM_OPTS:-} \
 		-Y "$W/kamrun" -P "$W/kamrun/kamailio.pid" \
 		-A "CTL_SOCK=\"unix:$W/kamrun/kamailio_ctl\"" >>"$W/kamailio.log" 2>&1 &
 	KAM_PID=$!

@@ -24,6 +24,7 @@
 #include "config_file.h"
 #include "control.h"
 #include "cpu_affinity.h"
+#include "sched_rt.h"
 #include "metrics.h"
 #include "rtpp.h"
 #include "sip_char.h"
@@ -43,6 +44,8 @@ static const char usage[] =
 	"  --cpu list                  run on these CPUs only (e.g. 1 or 2-3): keeps the\n"
 	"                              ZeroMQ I/O thread next to the event loop\n"
 	"  --zmq-cpu list              ZeroMQ's I/O thread on these CPUs instead\n"
+	"  --rt-prio n                 run every thread under SCHED_FIFO at priority n\n"
+	"                              (1..99): no waiting for busy processes' time slices\n"
 	"  --drain seconds             on SIGTERM, refuse new calls and end the others after\n"
 	"                              this long (default 30; a second SIGTERM exits at once)\n"
 	"Routing and authorisation:\n"
@@ -88,7 +91,7 @@ enum {
 	OPT_RTPP_NOTIFY, OPT_ACCT_SPOOL, OPT_FOREGROUND, OPT_RTPP_CLIENTS, OPT_AUTH_ENABLE, OPT_DIGEST_AUTH,
 	OPT_DIGEST_ONLY, OPT_ACCT_ENABLE, OPT_START_ACCT, OPT_ALIVE_ACCT, OPT_PRECISE_ACCT, OPT_KA_ANS,
 	OPT_KA_ORIG, OPT_PASS_HEADERS, OPT_HIDE_CALL_ID, OPT_SIGD, OPT_UNSUPPORTED, OPT_CPU,
-	OPT_ZMQ_CPU,
+	OPT_ZMQ_CPU, OPT_RT_PRIO,
 };
 
 static const char short_options[] = ":fL:P:us:n:DA:a:m:k:r:F:R:h:c:t:T:HC:M:x:d:W:l:p:";
@@ -98,6 +101,7 @@ static const struct option long_options[] = {
 	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ "cpu", required_argument, NULL, OPT_CPU },
 	{ "zmq-cpu", required_argument, NULL, OPT_ZMQ_CPU },
+	{ "rt-prio", required_argument, NULL, OPT_RT_PRIO },
 	{ "drain", required_argument, NULL, OPT_DRAIN },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -479,6 +483,10 @@ static int apply_ops(struct parse *ps, int id, const char *opt, const char *v)
 			return failf(ps, "%s: %s", opt, why);
 		cfg->zmq_cpus_set = true;
 		return 0;
+	case OPT_RT_PRIO:
+		if (!parse_ulong(v, 1, RT_PRIO_MAX, &cfg->rt_prio))
+			return failf(ps, "invalid %s '%s' (1..%d)", opt, quote(ps, v), RT_PRIO_MAX);
+		return 0;
 	case OPT_DRAIN:
 		if (!parse_ulong(v, 0, CCD_MAX_DRAIN_S, &cfg->drain_s))
 			return failf(ps, "invalid %s '%s' (0..%d seconds)", opt, quote(ps, v), CCD_MAX_DRAIN_S);
@@ -606,6 +614,7 @@ static int apply(struct parse *ps, int id, const char *name, const char *v)
 	case OPT_RTPP_NOTIFY:
 	case OPT_CPU:
 	case OPT_ZMQ_CPU:
+	case OPT_RT_PRIO:
 	case OPT_DRAIN:
 	case OPT_RTPP_RETRY:
 	case OPT_RTPP_CHECK:

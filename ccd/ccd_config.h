@@ -63,6 +63,7 @@ struct ccd_config {
 	bool cpus_set;
 	cpu_set_t zmq_cpus;		/* --zmq-cpu, when zmq_cpus_set */
 	bool zmq_cpus_set;
+	uint32_t rt_prio;		/* --rt-prio (sched_rt.h); 0: the normal scheduler */
 	unsigned drain_s;		/* --drain: after SIGTERM, calls may go on this long */
 	/* RTP proxies (media.h): -r specs (argv), checked at parse time. */
 	const char *rtpp[CCD_RTPP_MAX];

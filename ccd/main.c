@@ -22,6 +22,7 @@
 #include "metrics_ccd.h"
 #include "nodes.h"
 #include "route.h"
+#include "sched_rt.h"
 #include "zlink.h"
 
 static void fail(const char *fmt, const char *detail)
@@ -111,6 +112,8 @@ int main(int argc, char **argv)
 		fail("%s", err);
 	/* Before any thread starts, so that every one inherits it. */
 	if (cd.cfg.cpus_set && cpu_affinity_apply(&cd.cfg.cpus, err, sizeof(err)) < 0)
+		fail("%s", err);
+	if (cd.cfg.rt_prio && rt_prio_apply((int)cd.cfg.rt_prio, err, sizeof(err)) < 0)
 		fail("%s", err);
 
 	cd.instance = random_instance();

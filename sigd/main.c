@@ -13,6 +13,7 @@
 #include <sys/random.h>
 
 #include "cpu_affinity.h"
+#include "sched_rt.h"
 #include "daemon.h"
 #include "dispatch.h"
 #include "drain.h"
@@ -62,6 +63,8 @@ int main(int argc, char **argv)
 		fail("%s", err);
 	/* Before any thread starts, so that every one inherits it. */
 	if (sd.cfg.cpus_set && cpu_affinity_apply(&sd.cfg.cpus, err, sizeof(err)) < 0)
+		fail("%s", err);
+	if (sd.cfg.rt_prio && rt_prio_apply((int)sd.cfg.rt_prio, err, sizeof(err)) < 0)
 		fail("%s", err);
 	if (getrandom(&sd.instance, sizeof(sd.instance), 0) != sizeof(sd.instance))
 		sd.instance = (uint64_t)sigd_now_us();

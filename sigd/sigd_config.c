@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cpu_affinity.h"
+#include "sched_rt.h"
 #include "leg.h"
 #include "metrics.h"
 #include "overload.h"
@@ -31,6 +32,8 @@ static const char usage[] =
 	"  --cpu list       run on these CPUs only (e.g. 0 or 0-1): keeps the ZeroMQ\n"
 	"                   I/O thread next to the event loop\n"
 	"  --zmq-cpu list   ZeroMQ's I/O thread on these CPUs instead (e.g. ccd's)\n"
+	"  --rt-prio n      run every thread under SCHED_FIFO at priority n (1..99):\n"
+	"                   no waiting for busy processes' time slices (default: off)\n"
 	"Overload (new INVITEs refused with 503 and Retry-After; 0 turns one off):\n"
 	"  --max-queue-delay ms  when datagrams keep waiting longer than this in the\n"
 	"                   receive queue (default 20)\n"
@@ -41,7 +44,7 @@ static const char usage[] =
 	"Logging: SIPLOG_BEND, SIPLOG_LVL, SIPLOG_LOGFILE_FILE as in Sippy.\n";
 
 enum { OPT_CCD = 256, OPT_NODE_ID, OPT_WSS, OPT_T1, OPT_T2, OPT_DRAIN, OPT_METRICS, OPT_MAX_DELAY,
-       OPT_MAX_SETUPS, OPT_MAX_CPS, OPT_MAX_LEGS, OPT_CPU, OPT_ZMQ_CPU, OPT_HELP, OPT_VERSION };
+       OPT_MAX_SETUPS, OPT_MAX_CPS, OPT_MAX_LEGS, OPT_CPU, OPT_ZMQ_CPU, OPT_RT_PRIO, OPT_HELP, OPT_VERSION };
 
 static const struct option long_options[] = {
 	{ "ccd", required_argument, NULL, OPT_CCD },
@@ -57,6 +60,7 @@ static const struct option long_options[] = {
 	{ "max-legs", required_argument, NULL, OPT_MAX_LEGS },
 	{ "cpu", required_argument, NULL, OPT_CPU },
 	{ "zmq-cpu", required_argument, NULL, OPT_ZMQ_CPU },
+	{ "rt-prio", required_argument, NULL, OPT_RT_PRIO },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -216,6 +220,12 @@ enum sigd_config_result sigd_config_parse(struct sigd_config *cfg, int argc, cha
 			*(zmq ? &cfg->zmq_cpus_set : &cfg->cpus_set) = true;
 			break;
 		}
+		case OPT_RT_PRIO:
+			if (!parse_ms(optarg, 1, RT_PRIO_MAX, &cfg->rt_prio)) {
+				snprintf(err, errsz, "invalid --rt-prio '%s' (1..%d)", optarg, RT_PRIO_MAX);
+				return SIGD_CONFIG_ERROR;
+			}
+			break;
 		case OPT_HELP:
 			fputs(usage, stdout);
 			return SIGD_CONFIG_EXIT_OK;

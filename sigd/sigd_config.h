@@ -42,6 +42,7 @@ struct sigd_config {
 	bool cpus_set;
 	cpu_set_t zmq_cpus;		/* --zmq-cpu, when zmq_cpus_set */
 	bool zmq_cpus_set;
+	uint32_t rt_prio;		/* --rt-prio (sched_rt.h); 0: the normal scheduler */
 };
 
 enum sigd_config_result {
