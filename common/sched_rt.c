@@ -20,3 +20,10 @@ int rt_prio_apply(int prio, char *err, size_t errsz)
 		snprintf(err, errsz, "--rt-prio %d: %s", prio, strerror(errno));
 	return -1;
 }
+
+int rt_prio_pause(void)
+{
+	const struct sched_param param = { .sched_priority = 0 };
+
+	return sched_setscheduler(0, SCHED_OTHER, &param);
+}

@@ -28,4 +28,10 @@
 /* SCHED_FIFO at prio for the calling thread; -1 with the reason in err. */
 int rt_prio_apply(int prio, char *err, size_t errsz);
 
+/* The calling thread back under the normal scheduler (always allowed), and
+ * real-time again: while sigd sheds load, latency is moot, and a flood
+ * must not take the CPU from what shares the host (RADIUS, the RTP proxy,
+ * an operator's shell). */
+int rt_prio_pause(void);
+
 #endif

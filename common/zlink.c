@@ -96,8 +96,8 @@ struct zlink *zlink_new(struct event_base *base, void *zsock, bool router, zlink
 	z->read_ev = event_new(base, fd, EV_READ | EV_PERSIST, on_readable, z);
 	z->flush_ev = event_new(base, -1, 0, on_flush, z);
 	/* The peer's frames before new input when the loop has both (a base
-	 * with one priority ignores this): a frame from ccd completes work
-	 * already begun, an INVITE to send on, a 200 to answer. */
+	 * with one priority ignores this): in sigd a frame from ccd completes
+	 * work already begun, an INVITE to send on, a 200 to answer. */
 	event_priority_set(z->read_ev, 0);
 	event_priority_set(z->flush_ev, 0);
 	event_add(z->read_ev, NULL);

@@ -18,7 +18,6 @@
 #include <time.h>
 #include <zmq.h>
 
-#include "cpu_affinity.h"
 #include "event.h"
 #include "leg.h"
 #include "log.h"

@@ -22,6 +22,7 @@
 #include "htable.h"
 #include "leg.h"
 #include "log.h"
+#include "sched_rt.h"
 #include "sigd.h"
 #include "sip_msg.h"
 #include "sip_write.h"
@@ -392,6 +393,22 @@ static void episode_maybe_end(struct overload *ov, int64_t now)
 	     (unsigned long long)ov->episode_shed, (double)(ov->last_shed_us - ov->episode_start_us) / 1e6);
 }
 
+/* --rt-prio holds only while the node has headroom (sched_rt.h): under a
+ * flood a real-time loop would keep its CPU from everything else on the
+ * host, the callers' answers and the RADIUS server included. */
+static void episode_priority(struct sigd *sd, bool shedding)
+{
+	char err[160];
+
+	if (!sd->cfg.rt_prio)
+		return;
+	if (shedding ? rt_prio_pause() < 0 : rt_prio_apply((int)sd->cfg.rt_prio, err, sizeof(err)) < 0)
+		LOGW(PL_NULL, "overload: cannot %s real-time priority", shedding ? "leave" : "return to");
+	else
+		LOGI(PL_NULL, shedding ? "overload: normal priority while refusing calls"
+				       : "overload over: back to real-time priority %u", sd->cfg.rt_prio);
+}
+
 /* p of max, per mille (0 when there is no limit). */
 static uint64_t fill_pm(size_t n, size_t max)
 {
@@ -443,13 +460,19 @@ bool overload_shed(struct sigd *sd, const struct sip_msg *m, const struct sip_rx
 		r = overload_ctl_decide(&ov->ctl, sd->legs ? legs_stats(sd)->in_state[LEG_TRYING] : 0, now);
 	if (r == OVERLOAD_ADMIT) {
 		ov->st.admitted++;
-		episode_maybe_end(ov, now);
+		if (ov->active) {
+			episode_maybe_end(ov, now);
+			if (!ov->active)
+				episode_priority(sd, false);
+		}
 		return false;
 	}
 	if (has_transaction(sd, m) || send_503(sd, ov, m, rx) < 0)
 		return false;
-	if (!ov->active)
+	if (!ov->active) {
 		episode_start(ov, r, now);
+		episode_priority(sd, true);
+	}
 	ov->st.shed[r]++;
 	ov->episode_shed++;
 	ov->last_shed_us = now;

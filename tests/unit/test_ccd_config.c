@@ -121,6 +121,7 @@ static void test_defaults(void **state)
 	assert_string_equal(cfg.static_route, "192.0.2.1");
 	assert_string_equal(cfg.bind, CCD_DEFAULT_BIND);
 	assert_int_equal(cfg.drain_s, CCD_DEFAULT_DRAIN_S);
+	assert_int_equal(cfg.rt_prio, 0);
 	assert_null(cfg.radius_conf);
 	assert_int_equal(cfg.radius_workers, CCD_DEFAULT_RADIUS_WORKERS);
 	assert_string_equal(cfg.acct_spool, CCD_DEFAULT_ACCT_SPOOL);
@@ -317,7 +318,11 @@ static void test_numbers(void **state)
 	bad("invalid --keepalive_ans 'x' (0..86400 seconds)", "--keepalive_ans=x", NULL);
 	bad("invalid --keepalive_orig '1.5' (0..86400 seconds)", "--keepalive_orig=1.5", NULL);
 	bad("invalid --drain '-1' (0..86400 seconds)", "--drain", "-1", NULL);
-	ok("-m", "31536000", "-M", "256", "--alive_acct_int=0", "--keepalive_ans=86400", "--drain", "0", NULL);
+	bad("invalid --rt-prio '0' (1..99)", "--rt-prio", "0", NULL);
+	bad("invalid --rt-prio '100' (1..99)", "--rt-prio=100", NULL);
+	ok("-m", "31536000", "-M", "256", "--alive_acct_int=0", "--keepalive_ans=86400", "--drain", "0",
+	   "--rt-prio", "99", NULL);
+	assert_int_equal(cfg.rt_prio, 99);
 	assert_int_equal(cfg.max_credit_time_s, 31536000);
 	assert_int_equal(cfg.radius_workers, 256);
 	assert_int_equal(cfg.keepalive_ans_s, 86400);

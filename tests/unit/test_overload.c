@@ -12,7 +12,11 @@
 
 #include "test_tsx_harness.h"
 
+#include <sched.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "common/sched_rt.h"
 
 #include "sigd/overload.h"
 #include "sigd/sigd_config.h"
@@ -398,6 +402,53 @@ static void test_episodes(void **state)
 	assert_int_equal(overload_stats(&H.sd)->episodes, 2);
 }
 
+/* With --rt-prio, sigd leaves real-time priority while it refuses calls
+ * and takes it again with the first INVITE admitted once the episode is
+ * over. In a child process, so that the test runner never runs at
+ * real-time priority; where the kernel refuses it (no CAP_SYS_NICE, no
+ * RLIMIT_RTPRIO: sched_rt's own test checks that refusal) the child says
+ * so and there is nothing more to see. */
+enum { PRIO_FOLLOWED = 10, PRIO_REFUSED, PRIO_WRONG };
+
+static int episode_priority_child(void)
+{
+	char err[160];
+
+	H.sd.cfg.rt_prio = 5;
+	if (rt_prio_apply(5, err, sizeof(err)) < 0)
+		return PRIO_REFUSED;
+	H.auto_code = 100;
+	invite("p1", NULL);
+	if (h_status(h_next()) != 100 || sched_getscheduler(0) != SCHED_FIFO)
+		return PRIO_WRONG;
+	invite("p2", NULL);
+	if (h_status(h_next()) != 503 || sched_getscheduler(0) != SCHED_OTHER)
+		return PRIO_WRONG;
+	invite("p3", NULL);	/* still shedding: still normal priority */
+	if (h_status(h_next()) != 503 || sched_getscheduler(0) != SCHED_OTHER)
+		return PRIO_WRONG;
+	h_run(1100);
+	invite("p4", NULL);
+	if (h_status(h_next()) != 100 || sched_getscheduler(0) != SCHED_FIFO)
+		return PRIO_WRONG;
+	return PRIO_FOLLOWED;
+}
+
+static void test_episode_priority(void **state)
+{
+	pid_t pid;
+	int status;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(episode_priority_child());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_true(WEXITSTATUS(status) == PRIO_FOLLOWED || WEXITSTATUS(status) == PRIO_REFUSED);
+}
+
 static int setup_defaults(void **state)
 {
 	h_setup(state);
@@ -561,6 +612,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stateless_503, setup_shed, teardown_shed),
 		cmocka_unit_test_setup_teardown(test_never_refused, setup_shed, teardown_shed),
 		cmocka_unit_test_setup_teardown(test_episodes, setup_shed, teardown_shed),
+		cmocka_unit_test_setup_teardown(test_episode_priority, setup_shed, teardown_shed),
 		cmocka_unit_test_setup_teardown(test_wakeup_timestamps, setup_shed, teardown_shed),
 		cmocka_unit_test_setup_teardown(test_capacity, setup_defaults, teardown_shed),
 		cmocka_unit_test(test_without_state),
