@@ -24,9 +24,9 @@
 #include "config_file.h"
 #include "control.h"
 #include "cpu_affinity.h"
-#include "sched_rt.h"
 #include "metrics.h"
 #include "rtpp.h"
+#include "sched_rt.h"
 #include "sip_char.h"
 #include "transform.h"
 

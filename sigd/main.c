@@ -13,7 +13,6 @@
 #include <sys/random.h>
 
 #include "cpu_affinity.h"
-#include "sched_rt.h"
 #include "daemon.h"
 #include "dispatch.h"
 #include "drain.h"
@@ -22,6 +21,7 @@
 #include "log.h"
 #include "metrics_sigd.h"
 #include "overload.h"
+#include "sched_rt.h"
 #include "sigd.h"
 #include "transport.h"
 #include "tsx.h"

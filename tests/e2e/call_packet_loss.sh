@@ -3,6 +3,14 @@
 # sipp sends and receives): sigd's retransmissions (INVITE, 2xx until ACK,
 # BYE) and its absorbing of the sipps' retransmissions must still complete
 # every call on both sides.
+#
+# sigd's T1 is 150 ms here, not the tests' 50: sipp retransmits with RFC
+# 3261's 500 ms (0.5, 1.5, 3.5, 7.5 s after the first BYE), and a BYE whose
+# 200 was lost must still find its transaction, which lives 64*T1. With
+# 3.2 s only the first three sends counted, and three losses in a row
+# failed a call with 481 (seen in CI); 9.6 s covers five.
+TB_T1=150
+export TB_T1
 . "$(dirname "$0")/lib.sh"
 
 TB_SIPP_TIMEOUT=60s
