@@ -21,12 +21,12 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <wchar.h>
 
 #include "log.h"
+#include "test_child.h"
 
 static char dir[32];
 static char path[128];
@@ -851,7 +851,7 @@ static bool private_user_ns(void)
  * /dev/log is a fixed path: the child gets a mount namespace with a
  * private /dev, binds its own socket there and checks the datagrams.
  */
-static void syslog_child(void)
+static int syslog_child(void)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = "/dev/log" };
 	static char text[2 * LOG_LINE_MAX];
@@ -907,24 +907,18 @@ static void syslog_child(void)
 	CHILD_CHECK(strstr(got, "/GLOBAL: rel") != NULL, 15);
 	log_reopen(); /* no-op for syslog */
 	log_close();
-	_exit(0);
+	return 0;
 }
 
 static void test_syslog(void **state)
 {
-	pid_t pid;
-	int status;
+	int code;
 
 	(void)state;
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0)
-		syslog_child();
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	if (WEXITSTATUS(status) == SKIP_CODE)
+	code = run_in_child(syslog_child);
+	if (code == SKIP_CODE)
 		skip(); /* no mount namespace here: only a live syslog could tell */
-	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(code, 0);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)

@@ -10,12 +10,11 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "test_child.h"
 #include "test_tsx_harness.h"
 
 #include <sched.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include "common/sched_rt.h"
 
 #include "sigd/overload.h"
@@ -436,17 +435,11 @@ static int episode_priority_child(void)
 
 static void test_episode_priority(void **state)
 {
-	pid_t pid;
-	int status;
+	int code;
 
 	(void)state;
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0)
-		_exit(episode_priority_child());
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_true(WEXITSTATUS(status) == PRIO_FOLLOWED || WEXITSTATUS(status) == PRIO_REFUSED);
+	code = run_in_child(episode_priority_child);
+	assert_true(code == PRIO_FOLLOWED || code == PRIO_REFUSED);
 }
 
 static int setup_defaults(void **state)

@@ -8,27 +8,14 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sched_rt.h"
+#include "test_child.h"
 
 /* Each case runs in a child process, so that the test runner itself never
  * runs at real-time priority; the child's exit code says what it saw. */
 enum { SAW_FIFO = 10, SAW_REFUSED = 11, SAW_WRONG = 12 };
-
-static int run_child(int (*fn)(void))
-{
-	pid_t pid = fork();
-	int status;
-
-	assert_true(pid >= 0);
-	if (pid == 0)
-		_exit(fn());
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	return WEXITSTATUS(status);
-}
 
 static void *report_policy(void *arg)
 {
@@ -77,7 +64,7 @@ static int apply_unprivileged(void)
 static void test_apply(void **state)
 {
 	(void)state;
-	int saw = run_child(apply_then_start_a_thread);
+	int saw = run_in_child(apply_then_start_a_thread);
 
 	/* Where the test runs without CAP_SYS_NICE, the refusal is checked. */
 	assert_true(saw == SAW_FIFO || saw == SAW_REFUSED);
@@ -86,7 +73,7 @@ static void test_apply(void **state)
 static void test_refused(void **state)
 {
 	(void)state;
-	assert_int_equal(run_child(apply_unprivileged), SAW_REFUSED);
+	assert_int_equal(run_in_child(apply_unprivileged), SAW_REFUSED);
 }
 
 int main(void)

@@ -10,12 +10,12 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "test_child.h"
 #include "test_tsx_harness.h"
 
 #include <net/if.h>
 #include <sched.h>
 #include <sys/ioctl.h>
-#include <sys/wait.h>
 
 /* A request that fails to parse but still has every header a response
  * needs: 400 with the parser's reason, the Via as for any response, a To
@@ -498,19 +498,13 @@ static int only_lo_child(void)
 
 static void test_local_addr_only_lo(void **state)
 {
-	int status;
-	pid_t pid;
+	int code;
 
 	(void)state;
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0)
-		_exit(only_lo_child());
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	if (WEXITSTATUS(status) == 77)
+	code = run_in_child(only_lo_child);
+	if (code == 77)
 		skip();		/* no user namespaces here */
-	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(code, 0);
 }
 
 /* Before the transport exists: sigd_send fails, sigd_local_addr says
